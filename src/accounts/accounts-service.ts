@@ -1,0 +1,182 @@
+// The rules of accounts: creation (always Team), rename and default license, deletion preconditions,
+// the 90-day restore window, meeting settings and sign-in delegate groups.
+import type { AuditLog } from '../audit/audit-log.js';
+import { DAY_MS, type Clock } from '../platform/clock.js';
+import type { Db, Executor } from '../platform/db/schema.js';
+import type { Engine } from '../platform/db/database.js';
+import { AppError } from '../platform/errors.js';
+import { uuidv7 } from '../platform/ids.js';
+import { page, type Page } from '../platform/page.js';
+import type { Actor, License } from '../platform/types.js';
+import { normalizeEmail, usersRepository } from '../users/users-repository.js';
+import { accountsRepository, type Account } from './accounts-repository.js';
+
+export const RESTORE_WINDOW_DAYS = 90;
+
+export type AccountSettings = { disableRemoteControl?: boolean | undefined; enableDialOut?: boolean | undefined };
+
+export class AccountsService {
+  constructor(private readonly deps: { db: Db; engine: Engine; clock: Clock; audit: AuditLog }) {}
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  async createAccount(actor: Actor, name: string): Promise<Account> {
+    const now = this.deps.clock.now();
+    const account: Account = {
+      id: uuidv7(now.getTime()),
+      name,
+      type: 'Team',
+      status: 'Active',
+      defaultLicense: 'Pro',
+      disableRemoteControl: false,
+      enableDialOut: true,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      deletedAt: null,
+      signinDelegateGroups: [],
+    };
+    await this.deps.db.transaction().execute(async (trx) => {
+      await accountsRepository.insert(trx, account);
+      await this.deps.audit.record(trx, actor, { action: 'CreateAccount', resourceType: 'account', resourceId: account.id, accountId: account.id, details: { name } });
+    });
+    return account;
+  }
+
+  async getAccount(accountId: string, ex: Executor = this.deps.db): Promise<Account> {
+    const account = await accountsRepository.findById(ex, accountId);
+    if (!account) throw new AppError('account.not_found', `Account ${accountId} not found.`);
+    return account;
+  }
+
+  /** One page of live accounts in creation order; `onlyAccountId` confines a scoped caller to its account. */
+  async listAccounts(f: {
+    namePrefix?: string | undefined;
+    userEmail?: string | undefined;
+    onlyAccountId?: string | undefined;
+    afterId?: string | undefined;
+    limit: number;
+  }): Promise<Page<Account>> {
+    const rows = await accountsRepository.list(this.deps.db, {
+      namePrefix: f.namePrefix,
+      userEmailNorm: f.userEmail === undefined ? undefined : normalizeEmail(f.userEmail),
+      onlyAccountId: f.onlyAccountId,
+      deleted: false,
+      afterId: f.afterId,
+      limit: f.limit + 1,
+    });
+    return page(rows, f.limit);
+  }
+
+  async listDeletedAccounts(limit = 1000): Promise<Account[]> {
+    return accountsRepository.list(this.deps.db, { deleted: true, limit });
+  }
+
+  async updateAccount(actor: Actor, accountId: string, patch: { name?: string | undefined; defaultLicense?: License | undefined }): Promise<Account> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      await this.getAccount(accountId, trx);
+      const now = this.now();
+      await accountsRepository.update(
+        trx,
+        accountId,
+        {
+          ...(patch.name !== undefined && { name: patch.name, name_norm: patch.name.toLowerCase() }),
+          ...(patch.defaultLicense !== undefined && { default_license: patch.defaultLicense }),
+        },
+        now,
+      );
+      await this.deps.audit.record(trx, actor, { action: 'UpdateAccount', resourceType: 'account', resourceId: accountId, accountId, details: { ...patch } });
+      return this.getAccount(accountId, trx);
+    });
+  }
+
+  /**
+   * Team: refused while registered or suspended members remain (remove them first). Enterprise: refused while
+   * domains are claimed (release them first, which returns the account to Team). The account is then disabled,
+   * restorable for 90 days, and every session of its members ends.
+   */
+  async deleteAccount(actor: Actor, accountId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const account = await accountsRepository.lockById(trx, accountId, this.deps.engine);
+      if (!account) throw new AppError('account.not_found', `Account ${accountId} not found.`);
+      if (account.type !== 'Team') {
+        throw new AppError('account.has_domains', 'An Enterprise account can be deleted only after all of its claimed domains are released.');
+      }
+      const active = await usersRepository.countByStatus(trx, accountId, ['Registered', 'Suspended']);
+      if (active > 0) {
+        throw new AppError(
+          'account.has_active_users',
+          `The account still has ${active} registered user(s). Remove them (BatchSuspendUser on a Team account) before deleting it.`,
+        );
+      }
+      const now = this.now();
+      await accountsRepository.update(trx, accountId, { deleted_at: now }, now);
+      await usersRepository.revokeSessionsOfAccount(trx, accountId, now);
+      await this.deps.audit.record(trx, actor, { action: 'DeleteAccount', resourceType: 'account', resourceId: accountId, accountId, details: { name: account.name } });
+    });
+  }
+
+  /** Brings back an account deleted less than 90 days ago. */
+  async restoreAccount(actor: Actor, accountId: string): Promise<Account> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const account = await accountsRepository.findById(trx, accountId, { includeDeleted: true });
+      if (!account) throw new AppError('account.not_found', `Account ${accountId} not found.`);
+      if (!account.deletedAt) throw new AppError('account.not_deleted', `Account ${accountId} is not deleted.`);
+      const age = this.deps.clock.now().getTime() - Date.parse(account.deletedAt);
+      if (age > RESTORE_WINDOW_DAYS * DAY_MS) {
+        throw new AppError('account.restore_expired', `Account ${accountId} was deleted more than ${RESTORE_WINDOW_DAYS} days ago.`);
+      }
+      await accountsRepository.update(trx, accountId, { deleted_at: null }, this.now());
+      await this.deps.audit.record(trx, actor, { action: 'RestoreAccount', resourceType: 'account', resourceId: accountId, accountId });
+      return this.getAccount(accountId, trx);
+    });
+  }
+
+  /** Permanently removes accounts whose restore window has passed; their audit records stay. */
+  async purgeExpiredAccounts(actor: Actor): Promise<string[]> {
+    const cutoff = new Date(this.deps.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS).toISOString();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const ids = await accountsRepository.purgeDeletedBefore(trx, cutoff);
+      for (const id of ids) await this.deps.audit.record(trx, actor, { action: 'PurgeAccount', resourceType: 'account', resourceId: id, accountId: id });
+      return ids;
+    });
+  }
+
+  async getAccountSettings(accountId: string): Promise<Required<AccountSettings>> {
+    const a = await this.getAccount(accountId);
+    return { disableRemoteControl: a.disableRemoteControl, enableDialOut: a.enableDialOut };
+  }
+
+  async updateAccountSettings(actor: Actor, accountId: string, s: AccountSettings): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.getAccount(accountId, trx);
+      await accountsRepository.update(
+        trx,
+        accountId,
+        {
+          ...(s.disableRemoteControl !== undefined && { disable_remote_control: s.disableRemoteControl ? 1 : 0 }),
+          ...(s.enableDialOut !== undefined && { enable_dial_out: s.enableDialOut ? 1 : 0 }),
+        },
+        this.now(),
+      );
+      await this.deps.audit.record(trx, actor, { action: 'UpdateAccountSettings', resourceType: 'account', resourceId: accountId, accountId, details: { ...s } });
+    });
+  }
+
+  async associateSigninDelegateGroups(actor: Actor, accountId: string, groups: string[]): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.getAccount(accountId, trx);
+      await accountsRepository.addDelegateGroups(trx, accountId, groups, this.now());
+      await this.deps.audit.record(trx, actor, { action: 'AssociateSigninDelegateGroupsWithAccount', resourceType: 'account', resourceId: accountId, accountId, details: { groups } });
+    });
+  }
+
+  async disassociateSigninDelegateGroups(actor: Actor, accountId: string, groups: string[]): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.getAccount(accountId, trx);
+      await accountsRepository.removeDelegateGroups(trx, accountId, groups);
+      await this.deps.audit.record(trx, actor, { action: 'DisassociateSigninDelegateGroupsFromAccount', resourceType: 'account', resourceId: accountId, accountId, details: { groups } });
+    });
+  }
+}

@@ -1,0 +1,57 @@
+// The edge table: how each domain error code travels on the Chime wire (status, x-amzn-ErrorType, body Code).
+import type { ErrorCode } from '../platform/errors.js';
+
+/** The Chime ErrorCode enum values used in bodies and in batch UserErrors. */
+export type ChimeErrorCode =
+  | 'BadRequest'
+  | 'Conflict'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'PreconditionFailed'
+  | 'ServiceFailure'
+  | 'ServiceUnavailable'
+  | 'Unauthorized'
+  | 'Unprocessable'
+  | 'Throttled';
+
+export type WireError = { status: number; type: string; code: ChimeErrorCode };
+
+const badRequest: WireError = { status: 400, type: 'BadRequestException', code: 'BadRequest' };
+const notFound: WireError = { status: 404, type: 'NotFoundException', code: 'NotFound' };
+const forbidden: WireError = { status: 403, type: 'ForbiddenException', code: 'Forbidden' };
+const conflict: WireError = { status: 409, type: 'ConflictException', code: 'Conflict' };
+const unprocessable: WireError = { status: 422, type: 'UnprocessableEntityException', code: 'Unprocessable' };
+
+// SigV4 failures use the generic AWS exception names, as AWS itself does; the SDK surfaces them by name.
+const signature = (type: string): WireError => ({ status: 403, type, code: 'Forbidden' });
+
+export const wireErrors: Record<ErrorCode, WireError> = {
+  'request.invalid': badRequest,
+  'request.malformed_json': badRequest,
+  'request.too_large': badRequest,
+  'request.unsupported_media_type': badRequest,
+  'route.not_found': notFound,
+  'route.method_not_allowed': notFound,
+  'pagination.invalid_token': badRequest,
+  'auth.missing': signature('MissingAuthenticationTokenException'),
+  'auth.malformed': signature('IncompleteSignatureException'),
+  'auth.unknown_key': signature('UnrecognizedClientException'),
+  'auth.signature_mismatch': signature('InvalidSignatureException'),
+  'auth.expired': signature('InvalidSignatureException'),
+  'auth.forbidden': forbidden,
+  'auth.other_account': forbidden,
+  'account.not_found': notFound,
+  'account.not_deleted': badRequest,
+  'account.restore_expired': unprocessable,
+  'account.has_active_users': unprocessable,
+  'account.has_domains': unprocessable,
+  'account.wrong_type': badRequest,
+  'account.suspended': forbidden,
+  'user.not_found': notFound,
+  'user.email_taken': conflict,
+  'user.license_managed_by_directory': badRequest,
+  'user.not_member': notFound,
+  'invitation.domain_claimed': conflict,
+  internal: { status: 500, type: 'ServiceFailureException', code: 'ServiceFailure' },
+  unavailable: { status: 503, type: 'ServiceUnavailableException', code: 'ServiceUnavailable' },
+};

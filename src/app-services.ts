@@ -1,0 +1,85 @@
+// The composition root: builds every service once from the configuration and hands each its dependencies.
+import type { FastifyBaseLogger } from 'fastify';
+import { AccountsService } from './accounts/accounts-service.js';
+import { AuditLog } from './audit/audit-log.js';
+import { AccessKeysService } from './auth/access-keys.js';
+import { InvitationsService } from './invitations/invitations-service.js';
+import { OutboxWorker } from './mail/outbox-worker.js';
+import { createSmtpTransport } from './mail/smtp-transport.js';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { migrateToLatest, openDatabase, type Engine } from './platform/db/database.js';
+import type { Db } from './platform/db/schema.js';
+import { SecretBox, resolveMasterKey } from './platform/secret-box.js';
+import { SettingsService } from './settings/settings-service.js';
+import { UsersService } from './users/users-service.js';
+
+export type Services = {
+  config: Config;
+  db: Db;
+  engine: Engine;
+  clock: Clock;
+  audit: AuditLog;
+  accounts: AccountsService;
+  users: UsersService;
+  invitations: InvitationsService;
+  settings: SettingsService;
+  accessKeys: AccessKeysService;
+  /** Present when SMTP_URL is set; without it mail waits in the outbox. */
+  outbox: OutboxWorker | undefined;
+  close: () => Promise<void>;
+};
+
+export async function createServices(config: Config, log: FastifyBaseLogger, options: { clock?: Clock; startWorkers?: boolean } = {}): Promise<Services> {
+  const clock = options.clock ?? systemClock;
+  const { db, engine, close } = openDatabase(config);
+  await migrateToLatest(db);
+  const master = resolveMasterKey(config.masterKey, config.dataDir);
+  if (master.created) log.warn('Generated a master key in %s/master.key: back it up, and set CARILLON_MASTER_KEY when running several nodes.', config.dataDir);
+  const audit = new AuditLog(clock);
+  const accounts = new AccountsService({ db, engine, clock, audit });
+  const users = new UsersService({ db, clock, audit, accounts });
+  const settings = new SettingsService({ db, audit });
+  const accessKeys = new AccessKeysService({ db, clock, audit, secretBox: new SecretBox(master.key), accounts });
+  let outbox: OutboxWorker | undefined;
+  const invitations = new InvitationsService({
+    db,
+    clock,
+    audit,
+    accounts,
+    publicUrl: config.publicUrl,
+    ttlDays: config.invitationTtlDays,
+    onQueued: () => outbox?.nudge(),
+  });
+  if (config.smtpUrl) {
+    outbox = new OutboxWorker({
+      db,
+      clock,
+      transport: createSmtpTransport(config.smtpUrl),
+      from: config.smtpFrom,
+      retryBaseMs: config.mail.retryBaseMs,
+      maxAttempts: config.mail.maxAttempts,
+      pollMs: config.mail.pollMs,
+      hooks: { onSettled: (ex, mail, outcome) => (mail.invitationId ? invitations.recordEmailOutcome(ex, mail.invitationId, outcome) : Promise.resolve()) },
+      log,
+    });
+    if (options.startWorkers !== false) outbox.start();
+  }
+  return {
+    config,
+    db,
+    engine,
+    clock,
+    audit,
+    accounts,
+    users,
+    invitations,
+    settings,
+    accessKeys,
+    outbox,
+    close: async () => {
+      await outbox?.stop();
+      await close();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Builds the HTTP server: request ids, one JSON error shape on every path, and the API routes.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { registerChimeApi } from './api/chime-api.js';
+import { wireErrors } from './api/wire-errors.js';
+import type { Services } from './app-services.js';
+import { AppError, isAppError } from './platform/errors.js';
+
+export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  const wire = wireErrors[error.code];
+  return reply
+    .code(wire.status)
+    .header('x-amzn-RequestId', reply.request.id)
+    .header('x-amzn-ErrorType', wire.type)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify({ Code: wire.code, Message: error.message }));
+}
+
+/** Translates framework and unexpected errors into the product's error type. */
+function toAppError(error: FastifyError | Error): AppError {
+  if (isAppError(error)) return error;
+  const code = (error as FastifyError).code;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('request.too_large', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('request.invalid', error.message);
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return new AppError('request.invalid', 'The request URL is not valid.');
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return new AppError('request.invalid', error.message);
+  return new AppError('internal', 'The service encountered an internal error. Try again later.');
+}
+
+export function buildApp(services: Services, logger: FastifyBaseLogger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: services.config.bodyLimit,
+    // Path labels may be long; the API validates their length itself and answers in JSON.
+    routerOptions: { maxParamLength: 4096 },
+    trustProxy: false,
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, toAppError(error));
+    },
+  });
+
+  // The raw body is needed for the SigV4 payload hash: take every body as a Buffer and parse JSON later.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-amzn-RequestId', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error as Error);
+    if (appError.code === 'internal') request.log.error({ err: error }, 'request failed');
+    return sendError(reply, appError);
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(reply, new AppError('route.not_found', `No operation at ${request.method} ${request.url.split('?')[0]}.`)));
+
+  app.get('/healthz', async () => {
+    await services.db.selectFrom('settings').select('key').limit(1).execute();
+    return { status: 'ok', database: services.engine };
+  });
+
+  registerChimeApi(app, services);
+  return app;
+}

@@ -1,0 +1,35 @@
+// Writes audit records inside the caller's transaction, so a change and its record commit or roll back together.
+import type { Clock } from '../platform/clock.js';
+import type { Executor } from '../platform/db/schema.js';
+import { uuidv7 } from '../platform/ids.js';
+import type { Actor } from '../platform/types.js';
+import { auditRepository } from './audit-repository.js';
+
+export type AuditEntry = {
+  action: string;
+  resourceType: 'account' | 'user' | 'invitation' | 'access_key' | 'settings';
+  resourceId: string;
+  accountId?: string | null | undefined;
+  details?: Record<string, unknown>;
+};
+
+export class AuditLog {
+  constructor(private readonly clock: Clock) {}
+
+  async record(ex: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
+    const now = this.clock.now();
+    await auditRepository.insert(ex, {
+      id: uuidv7(now.getTime()),
+      occurredAt: now.toISOString(),
+      actorType: actor.type,
+      actorId: actor.id,
+      action: entry.action,
+      resourceType: entry.resourceType,
+      resourceId: entry.resourceId,
+      accountId: entry.accountId ?? null,
+      requestId: actor.requestId ?? null,
+      sourceIp: actor.sourceIp ?? null,
+      details: entry.details ?? {},
+    });
+  }
+}

@@ -1,0 +1,77 @@
+// API access keys: created by the CLI, secrets sealed with the master key, looked up by the SigV4 verifier.
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db/schema.js';
+import { AppError } from '../platform/errors.js';
+import { newAccessKeyId, newSecretAccessKey } from '../platform/ids.js';
+import type { SecretBox } from '../platform/secret-box.js';
+import type { Actor } from '../platform/types.js';
+import type { AccountsService } from '../accounts/accounts-service.js';
+import type { Role } from './policy.js';
+
+export type AccessKey = { id: string; name: string; role: Role; accountId: string | null; createdAt: string; revokedAt: string | null };
+
+export type Principal = { accessKeyId: string; role: Role; accountId: string | null };
+
+const CACHE_MS = 5_000;
+
+export class AccessKeysService {
+  // Short-lived cache of decrypted keys: revocation takes effect within CACHE_MS on every node.
+  private readonly cache = new Map<string, { key: { secret: string; principal: Principal } | undefined; at: number }>();
+
+  constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog; secretBox: SecretBox; accounts: AccountsService }) {}
+
+  async createKey(actor: Actor, input: { name: string; role: Role; accountId?: string | undefined }): Promise<AccessKey & { secretAccessKey: string }> {
+    const secret = newSecretAccessKey();
+    const key: AccessKey = {
+      id: newAccessKeyId(),
+      name: input.name,
+      role: input.role,
+      accountId: input.accountId ?? null,
+      createdAt: this.deps.clock.now().toISOString(),
+      revokedAt: null,
+    };
+    await this.deps.db.transaction().execute(async (trx) => {
+      if (key.accountId) await this.deps.accounts.getAccount(key.accountId, trx);
+      await trx
+        .insertInto('access_keys')
+        .values({ id: key.id, name: key.name, role: key.role, account_id: key.accountId, secret_ciphertext: this.deps.secretBox.seal(secret), created_at: key.createdAt })
+        .execute();
+      await this.deps.audit.record(trx, actor, { action: 'CreateAccessKey', resourceType: 'access_key', resourceId: key.id, accountId: key.accountId, details: { name: key.name, role: key.role } });
+    });
+    return { ...key, secretAccessKey: secret };
+  }
+
+  async listKeys(): Promise<AccessKey[]> {
+    const rows = await this.deps.db.selectFrom('access_keys').select(['id', 'name', 'role', 'account_id', 'created_at', 'revoked_at']).orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role as Role, accountId: r.account_id, createdAt: r.created_at, revokedAt: r.revoked_at }));
+  }
+
+  async revokeKey(actor: Actor, id: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const res = await trx.updateTable('access_keys').set({ revoked_at: this.deps.clock.now().toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw new AppError('auth.unknown_key', `No active access key ${id}.`);
+      await this.deps.audit.record(trx, actor, { action: 'RevokeAccessKey', resourceType: 'access_key', resourceId: id });
+    });
+    this.cache.delete(id);
+  }
+
+  /** The secret and principal of an active key, or undefined. */
+  async resolve(accessKeyId: string): Promise<{ secret: string; principal: Principal } | undefined> {
+    const now = Date.now();
+    const hit = this.cache.get(accessKeyId);
+    if (hit && now - hit.at < CACHE_MS) return hit.key;
+    const row = await this.deps.db
+      .selectFrom('access_keys')
+      .select(['id', 'role', 'account_id', 'secret_ciphertext'])
+      .where('id', '=', accessKeyId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    const key = row
+      ? { secret: this.deps.secretBox.open(row.secret_ciphertext), principal: { accessKeyId: row.id, role: row.role as Role, accountId: row.account_id } }
+      : undefined;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(accessKeyId, { key, at: now });
+    return key;
+  }
+}

@@ -1,0 +1,155 @@
+// AWS Signature Version 4 verification for the `chime` service, as the AWS SDK v3 and the AWS CLI sign.
+// Pure: the caller supplies the raw request, the clock and a way to find a key's secret.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { AppError } from '../platform/errors.js';
+
+export type SignedRequest = {
+  method: string;
+  /** The request target exactly as received: raw path plus optional query, still percent-encoded. */
+  rawUrl: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+};
+
+export type VerifiedSignature = { accessKeyId: string; region: string };
+
+const AUTH_RE =
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;\-_.]+),\s*Signature=([0-9a-f]{64})$/;
+
+/** RFC 3986 encoding as SigV4 wants it: encodeURIComponent plus !'()*. */
+export function uriEncode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new AppError('auth.malformed', 'The request path or query is not valid percent-encoding.');
+  }
+}
+
+/** Canonical URI for non-S3 services: raw segments, empty and '.' dropped, each encoded once more. */
+export function canonicalUri(rawPath: string): string {
+  const segments = rawPath.split('/').filter((s) => s !== '' && s !== '.');
+  const trailing = rawPath.length > 1 && rawPath.endsWith('/') ? '/' : '';
+  if (segments.length === 0) return '/';
+  return '/' + segments.map((s) => uriEncode(s)).join('/') + trailing;
+}
+
+export function canonicalQuery(rawQuery: string): string {
+  if (!rawQuery) return '';
+  const pairs = rawQuery
+    .split('&')
+    .filter((p) => p !== '')
+    .map((p) => {
+      const i = p.indexOf('=');
+      const k = i === -1 ? p : p.slice(0, i);
+      const v = i === -1 ? '' : p.slice(i + 1);
+      return [uriEncode(safeDecode(k.replace(/\+/g, '%20'))), uriEncode(safeDecode(v.replace(/\+/g, '%20')))] as const;
+    });
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
+}
+
+function headerValue(headers: SignedRequest['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/** Parses `x-amz-date` (YYYYMMDDTHHMMSSZ) into a Date, or undefined when malformed. */
+function parseAmzDate(s: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (!m) return undefined;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+export class SigV4Verifier {
+  // Signing keys depend only on (secret, date, region): cache them so a request costs one HMAC chain per day.
+  private readonly keyCache = new Map<string, Buffer>();
+
+  constructor(
+    private readonly options: {
+      service: string;
+      maxSkewSeconds: number;
+      now: () => Date;
+      lookupSecret: (accessKeyId: string) => Promise<string | undefined>;
+    },
+  ) {}
+
+  async verify(req: SignedRequest): Promise<VerifiedSignature> {
+    const authorization = headerValue(req.headers, 'authorization');
+    if (!authorization) throw new AppError('auth.missing', 'Missing Authentication Token');
+    const m = AUTH_RE.exec(authorization.trim());
+    if (!m) throw new AppError('auth.malformed', 'Authorization header is not a valid AWS4-HMAC-SHA256 signature.');
+    const [, accessKeyId, scopeDate, region, service, signedHeadersList, signature] = m as unknown as string[];
+    if (service !== this.options.service) {
+      throw new AppError('auth.signature_mismatch', `Credential should be scoped to correct service: '${this.options.service}'.`);
+    }
+    const amzDate = headerValue(req.headers, 'x-amz-date');
+    const requestTime = amzDate ? parseAmzDate(amzDate) : undefined;
+    if (!amzDate || !requestTime) throw new AppError('auth.malformed', 'x-amz-date header is missing or malformed.');
+    if (amzDate.slice(0, 8) !== scopeDate) {
+      throw new AppError('auth.signature_mismatch', 'Credential should be scoped to a valid date matching x-amz-date.');
+    }
+    const skewMs = Math.abs(this.options.now().getTime() - requestTime.getTime());
+    if (skewMs > this.options.maxSkewSeconds * 1000) {
+      throw new AppError('auth.expired', 'Signature expired: the request time is too far from the server time.');
+    }
+    const signedHeaders = signedHeadersList!.split(';');
+    if (!signedHeaders.includes('host')) throw new AppError('auth.malformed', "SignedHeaders must include 'host'.");
+    if (headerValue(req.headers, 'content-type') !== undefined && req.body.length > 0 && !signedHeaders.includes('content-type')) {
+      throw new AppError('auth.malformed', "SignedHeaders must include 'content-type' when a body is sent.");
+    }
+
+    const secret = await this.options.lookupSecret(accessKeyId!);
+    if (secret === undefined) throw new AppError('auth.unknown_key', 'The security token included in the request is invalid.');
+
+    const bodyHash = sha256Hex(req.body);
+    const declaredHash = headerValue(req.headers, 'x-amz-content-sha256');
+    if (declaredHash !== undefined && declaredHash !== bodyHash) {
+      throw new AppError('auth.signature_mismatch', 'The provided x-amz-content-sha256 header does not match the body.');
+    }
+
+    const q = req.rawUrl.indexOf('?');
+    const rawPath = q === -1 ? req.rawUrl : req.rawUrl.slice(0, q);
+    const rawQuery = q === -1 ? '' : req.rawUrl.slice(q + 1);
+    const canonicalHeaders = signedHeaders
+      .map((name) => `${name}:${(headerValue(req.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
+      .join('');
+    const canonicalRequest = [
+      req.method.toUpperCase(),
+      canonicalUri(rawPath),
+      canonicalQuery(rawQuery),
+      canonicalHeaders,
+      signedHeadersList,
+      declaredHash ?? bodyHash,
+    ].join('\n');
+    const scope = `${scopeDate}/${region}/${service}/aws4_request`;
+    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+    const expected = hmac(this.signingKey(secret, scopeDate!, region!), stringToSign);
+    const given = Buffer.from(signature!, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new AppError(
+        'auth.signature_mismatch',
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+      );
+    }
+    return { accessKeyId: accessKeyId!, region: region! };
+  }
+
+  private signingKey(secret: string, date: string, region: string): Buffer {
+    const cacheKey = `${sha256Hex(secret)}/${date}/${region}`;
+    let key = this.keyCache.get(cacheKey);
+    if (!key) {
+      key = hmac(hmac(hmac(hmac('AWS4' + secret, date), region), this.options.service), 'aws4_request');
+      if (this.keyCache.size > 1000) this.keyCache.clear();
+      this.keyCache.set(cacheKey, key);
+    }
+    return key;
+  }
+}

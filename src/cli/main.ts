@@ -1,0 +1,64 @@
+// `npx carillon ...`: administration from the shell. Works against the database directly, server running or not.
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { createServices, type Services } from '../app-services.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { AppError } from '../platform/errors.js';
+import { commands, UsageError } from './commands.js';
+
+const usage = `Usage: carillon <command> [options]
+
+  keys create --name NAME [--role full|user-management|read-only] [--account ACCOUNT_ID]
+  keys list
+  keys revoke ACCESS_KEY_ID
+  accounts list-deleted
+  accounts restore ACCOUNT_ID
+  mail list [--status pending|sent|failed] [--to ADDRESS] [--limit N]
+  audit [--account ID] [--action NAME] [--actor ID] [--resource ID] [--since ISO] [--until ISO] [--limit N] [--json]
+
+Configuration comes from the same environment variables as the server (CARILLON_DATA_DIR, DATABASE_URL, ...).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      account: { type: 'string' },
+      status: { type: 'string' },
+      to: { type: 'string' },
+      limit: { type: 'string' },
+      action: { type: 'string' },
+      actor: { type: 'string' },
+      resource: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const key = positionals.slice(0, 2).join(' ');
+  const command = commands[key] ?? commands[positionals[0] ?? ''];
+  if (values.help || !command) {
+    (values.help ? console.log : console.error)(usage);
+    return values.help ? 0 : 2;
+  }
+  const args = positionals.slice(commands[key] ? 2 : 1);
+  let services: Services | undefined;
+  try {
+    services = await createServices(loadConfig(), pino({ level: 'warn' }, pino.destination(2)), { startWorkers: false });
+    await command(services, args, values, { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') });
+    return 0;
+  } catch (e) {
+    if (e instanceof AppError || e instanceof ConfigError || e instanceof UsageError) {
+      console.error(`carillon: ${e.message}`);
+      return e instanceof UsageError ? 2 : 1;
+    }
+    throw e;
+  } finally {
+    await services?.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,90 @@
+// The one place that reads the environment: every setting, validated once at start, with a safe embedded default.
+import path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  // TCP port of the HTTP server (API, console, end-user pages).
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // Interface to listen on; 0.0.0.0 serves other machines too.
+  HOST: z.string().min(1).default('0.0.0.0'),
+  // Folder for the embedded SQLite database and the master key file.
+  CARILLON_DATA_DIR: z.string().min(1).default('./data'),
+  // postgres://user:pass@host:port/db switches storage from embedded SQLite to PostgreSQL.
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  // smtp://user:pass@host:port (or smtps://) for outgoing mail; unset keeps mail in the outbox (`carillon mail list`).
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  // Sender address of every email.
+  SMTP_FROM: z.string().min(3).default('Carillon <no-reply@carillon.localhost>'),
+  // Base URL people reach Carillon at; invitation links point here.
+  CARILLON_PUBLIC_URL: z.string().url().optional(),
+  // 32 bytes, base64: encrypts secrets at rest. Unset: generated once into DATA_DIR/master.key.
+  CARILLON_MASTER_KEY: z.string().optional(),
+  // Days an invitation link stays valid.
+  CARILLON_INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  // Largest accepted request body, in bytes.
+  CARILLON_BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  // First delay before a failed email is retried; it doubles on each attempt.
+  CARILLON_MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5000),
+  // Attempts before an email is marked Failed.
+  CARILLON_MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  // How often the outbox worker looks for due mail, in milliseconds.
+  CARILLON_MAIL_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  // Allowed clock difference for signed requests, in seconds (AWS allows 15 minutes).
+  CARILLON_SIGV4_MAX_SKEW_S: z.coerce.number().int().min(1).default(900),
+  // pino log level: fatal, error, warn, info, debug, trace or silent.
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  publicUrl: string;
+  masterKey: Buffer | undefined;
+  bodyLimit: number;
+  invitationTtlDays: number;
+  mail: { retryBaseMs: number; maxAttempts: number; pollMs: number };
+  sigv4MaxSkewSeconds: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+};
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the configuration; throws a ConfigError naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  let masterKey: Buffer | undefined;
+  if (e.CARILLON_MASTER_KEY) {
+    masterKey = Buffer.from(e.CARILLON_MASTER_KEY, 'base64');
+    if (masterKey.length !== 32) throw new ConfigError('Invalid configuration: CARILLON_MASTER_KEY: must be 32 bytes in base64');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.CARILLON_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    publicUrl: (e.CARILLON_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    masterKey,
+    bodyLimit: e.CARILLON_BODY_LIMIT,
+    invitationTtlDays: e.CARILLON_INVITATION_TTL_DAYS,
+    mail: { retryBaseMs: e.CARILLON_MAIL_RETRY_BASE_MS, maxAttempts: e.CARILLON_MAIL_MAX_ATTEMPTS, pollMs: e.CARILLON_MAIL_POLL_MS },
+    sigv4MaxSkewSeconds: e.CARILLON_SIGV4_MAX_SKEW_S,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,124 @@
+// Inviting people to a Team account: each address (deduplicated case-insensitively) becomes an Unregistered
+// member with a Pending invitation, and its email is queued in the durable outbox in the same transaction.
+import { createHash, randomBytes } from 'node:crypto';
+import type { AccountsService } from '../accounts/accounts-service.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { DAY_MS, type Clock } from '../platform/clock.js';
+import type { Db, Executor } from '../platform/db/schema.js';
+import { AppError } from '../platform/errors.js';
+import { uuidv7 } from '../platform/ids.js';
+import type { Actor, EmailStatus, InviteStatus, UserType } from '../platform/types.js';
+import { outboxRepository } from '../mail/outbox-repository.js';
+import { normalizeEmail, usersRepository, type User } from '../users/users-repository.js';
+import { composeInvitationEmail } from './invitation-email.js';
+import { invitationsRepository, type Invitation } from './invitations-repository.js';
+
+export type InviteResult = { inviteId: string; status: InviteStatus; email: string; emailStatus: EmailStatus };
+
+export const hashInvitationToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export class InvitationsService {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      audit: AuditLog;
+      accounts: AccountsService;
+      publicUrl: string;
+      ttlDays: number;
+      /** Called after commit so the outbox worker sends at once instead of at its next poll. */
+      onQueued: () => void;
+    },
+  ) {}
+
+  async inviteUsers(actor: Actor, accountId: string, emails: string[], userType: UserType | undefined): Promise<InviteResult[]> {
+    const unique = new Map<string, string>();
+    for (const e of emails) if (!unique.has(normalizeEmail(e))) unique.set(normalizeEmail(e), e.trim());
+    const results = await this.deps.db.transaction().execute(async (trx) => {
+      const account = await this.deps.accounts.getAccount(accountId, trx);
+      if (account.type !== 'Team') {
+        throw new AppError('account.wrong_type', 'Invitations are for Team accounts; users of claimed domains join Enterprise accounts by registering.');
+      }
+      const members = await usersRepository.findMembersByEmail(trx, accountId, [...unique.keys()]);
+      const previous = await invitationsRepository.latestForUsers(trx, [...members.values()].map((m) => m.id));
+      const now = this.deps.clock.now();
+      const nowIso = now.toISOString();
+      const expiresAt = new Date(now.getTime() + this.deps.ttlDays * DAY_MS).toISOString();
+      const out: InviteResult[] = [];
+      const invitations: Invitation[] = [];
+      const mails: Parameters<typeof outboxRepository.enqueue>[1] = [];
+      const newUsers: User[] = [];
+      const reinvitedIds: string[] = [];
+      for (const [norm, email] of unique) {
+        const member = members.get(norm);
+        if (member && member.registrationStatus !== 'Unregistered') {
+          // Already a member: nothing to send.
+          out.push({ inviteId: previous.get(member.id)?.id ?? member.id, status: 'Accepted', email: member.email, emailStatus: 'NotSent' });
+          continue;
+        }
+        const userId = member?.id ?? uuidv7(now.getTime());
+        if (member) reinvitedIds.push(member.id);
+        else newUsers.push(this.newInvitee(userId, accountId, email, userType, account.defaultLicense, nowIso));
+        const token = randomBytes(32).toString('base64url');
+        const invitation: Invitation = {
+          id: uuidv7(now.getTime()),
+          accountId,
+          userId,
+          email,
+          status: 'Pending',
+          emailStatus: 'NotSent',
+          tokenHash: hashInvitationToken(token),
+          expiresAt,
+          createdAt: nowIso,
+        };
+        invitations.push(invitation);
+        const message = composeInvitationEmail({ accountName: account.name, link: `${this.deps.publicUrl}/invitations/${token}`, expiresAt });
+        mails.push({ id: uuidv7(now.getTime()), recipient: email, subject: message.subject, textBody: message.text, htmlBody: message.html, invitationId: invitation.id, createdAt: nowIso });
+        out.push({ inviteId: invitation.id, status: 'Pending', email, emailStatus: 'NotSent' });
+      }
+      for (const u of newUsers) await usersRepository.insert(trx, u);
+      await usersRepository.update(trx, reinvitedIds, { invitation_status: 'Pending', invited_on: nowIso }, nowIso);
+      await invitationsRepository.insert(trx, invitations);
+      await outboxRepository.enqueue(trx, mails);
+      for (const i of invitations) {
+        await this.deps.audit.record(trx, actor, { action: 'InviteUser', resourceType: 'invitation', resourceId: i.id, accountId, details: { email: i.email, userId: i.userId } });
+      }
+      return out;
+    });
+    if (results.some((r) => r.status === 'Pending')) this.deps.onQueued();
+    return results;
+  }
+
+  /** The outbox reports what became of an invitation's email. */
+  async recordEmailOutcome(ex: Executor, invitationId: string, outcome: 'sent' | 'failed'): Promise<void> {
+    await invitationsRepository.setEmailStatus(ex, invitationId, outcome === 'sent' ? 'Sent' : 'Failed', this.deps.clock.now().toISOString());
+  }
+
+  async latestInvitation(userId: string): Promise<Invitation | undefined> {
+    return (await invitationsRepository.latestForUsers(this.deps.db, [userId])).get(userId);
+  }
+
+  private newInvitee(id: string, accountId: string, email: string, userType: UserType | undefined, license: User['license'], now: string): User {
+    return {
+      id,
+      accountId,
+      email,
+      displayName: null,
+      userType: userType ?? 'PrivateUser',
+      license,
+      registrationStatus: 'Unregistered',
+      invitationStatus: 'Pending',
+      invitedOn: now,
+      registeredOn: null,
+      personalPin: null,
+      alexaEnabled: null,
+      alexaRoomArn: null,
+      telephony: { inboundCalling: true, outboundCalling: true, sms: true },
+      proTrialEndsAt: null,
+      sessionsRevokedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      removedAt: null,
+    };
+  }
+}

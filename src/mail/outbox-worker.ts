@@ -1,0 +1,120 @@
+// Delivers the outbox: leases due mail, sends it, and records Sent, a retry with doubling delay, or Failed.
+// Runs in every node; the leases keep two nodes from sending the same message at the same time.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../platform/clock.js';
+import type { Db, Executor } from '../platform/db/schema.js';
+import { uuidv7 } from '../platform/ids.js';
+import { outboxRepository, type OutboxMail } from './outbox-repository.js';
+import { PermanentMailError, type MailTransport } from './smtp-transport.js';
+
+export type DeliveryHooks = {
+  /** Runs in the same transaction as the outbox update, e.g. to set an invitation's EmailStatus. */
+  onSettled(ex: Executor, mail: OutboxMail, outcome: 'sent' | 'failed'): Promise<void>;
+};
+
+const LEASE_MS = 60_000;
+const BATCH = 20;
+
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private readonly owner = uuidv7();
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      transport: MailTransport;
+      from: string;
+      retryBaseMs: number;
+      maxAttempts: number;
+      pollMs: number;
+      hooks: DeliveryHooks;
+      log: FastifyBaseLogger;
+    },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    this.deps.transport.close();
+  }
+
+  /** Asks for a delivery round now (after new mail was queued) instead of at the next poll. */
+  nudge(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.deliverDue()
+        .then(() => undefined)
+        .catch((e: unknown) => this.deps.log.error({ err: e }, 'outbox delivery round failed'))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.schedule(this.deps.pollMs);
+        });
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** Sends every mail that is due now; returns how many were attempted. */
+  async deliverDue(): Promise<number> {
+    let attempted = 0;
+    for (;;) {
+      const now = this.deps.clock.now();
+      const batch = await outboxRepository.claimDue(
+        this.deps.db,
+        this.owner,
+        now.toISOString(),
+        new Date(now.getTime() + LEASE_MS).toISOString(),
+        BATCH,
+      );
+      if (batch.length === 0) return attempted;
+      await Promise.all(batch.map((mail) => this.deliver(mail)));
+      attempted += batch.length;
+      if (this.stopped) return attempted;
+    }
+  }
+
+  private async deliver(mail: OutboxMail): Promise<void> {
+    try {
+      await this.deps.transport.send({
+        from: this.deps.from,
+        to: mail.recipient,
+        subject: mail.subject,
+        text: mail.textBody,
+        html: mail.htmlBody,
+        messageId: mail.id,
+      });
+    } catch (e) {
+      const reason = (e as Error).message.slice(0, 500);
+      const attempts = mail.attempts + 1;
+      if (e instanceof PermanentMailError || attempts >= this.deps.maxAttempts) {
+        this.deps.log.warn({ mailId: mail.id, attempts, reason }, 'mail delivery failed for good');
+        await this.deps.db.transaction().execute(async (trx) => {
+          await outboxRepository.markFailed(trx, mail.id, reason);
+          await this.deps.hooks.onSettled(trx, mail, 'failed');
+        });
+      } else {
+        const delay = Math.min(this.deps.retryBaseMs * 2 ** (attempts - 1), 6 * 60 * 60 * 1000);
+        const next = new Date(this.deps.clock.now().getTime() + delay).toISOString();
+        this.deps.log.info({ mailId: mail.id, attempts, next, reason }, 'mail delivery will be retried');
+        await outboxRepository.markRetry(this.deps.db, mail.id, next, reason);
+      }
+      return;
+    }
+    await this.deps.db.transaction().execute(async (trx) => {
+      await outboxRepository.markSent(trx, mail.id, this.deps.clock.now().toISOString());
+      await this.deps.hooks.onSettled(trx, mail, 'sent');
+    });
+  }
+}

@@ -1,0 +1,41 @@
+// Sends one email over SMTP (SMTP_URL) with nodemailer; tells permanent rejections (5xx) from transient failures.
+import nodemailer from 'nodemailer';
+
+export type OutgoingMail = { from: string; to: string; subject: string; text: string; html: string; messageId: string };
+
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+/** A failure that retrying cannot fix, such as an SMTP 5xx for the recipient. */
+export class PermanentMailError extends Error {}
+
+export function createSmtpTransport(url: string): MailTransport {
+  const parsed = new URL(url);
+  const transporter = nodemailer.createTransport({
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : parsed.protocol === 'smtps:' ? 465 : 587,
+    secure: parsed.protocol === 'smtps:',
+    // Use STARTTLS when the server offers it, but don't require it (local relays often lack it).
+    ignoreTLS: parsed.searchParams.get('tls') === 'off',
+    auth: parsed.username ? { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } : undefined,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    pool: true,
+    maxConnections: 2,
+  });
+  return {
+    async send(mail) {
+      try {
+        await transporter.sendMail({ ...mail, messageId: `<${mail.messageId}@carillon>` });
+      } catch (e) {
+        const code = (e as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) throw new PermanentMailError((e as Error).message);
+        throw e;
+      }
+    },
+    close: () => transporter.close(),
+  };
+}

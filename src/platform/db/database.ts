@@ -1,0 +1,57 @@
+// Opens the database (embedded SQLite by default, PostgreSQL when DATABASE_URL is set) and runs the numbered
+// migrations under the migrator's lock. Engine differences are confined to this module.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import type { Database, Db } from './schema.js';
+import * as m001 from './migrations/001-initial.js';
+
+const migrations: Record<string, Migration> = { '001-initial': m001 };
+
+export type Engine = 'sqlite' | 'postgres';
+
+export type OpenedDatabase = { db: Db; engine: Engine; close: () => Promise<void> };
+
+export function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string }): OpenedDatabase {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', close: () => db.destroy() };
+  }
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const file = new SQLite(path.join(options.dataDir, 'carillon.db'));
+  // WAL lets the CLI read and write while the server runs; busy_timeout waits out the other writer.
+  file.pragma('journal_mode = WAL');
+  file.pragma('synchronous = NORMAL');
+  file.pragma('foreign_keys = ON');
+  file.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  return { db, engine: 'sqlite', close: () => db.destroy() };
+}
+
+/** Brings the schema to the latest migration; several nodes starting at once serialize on the migration lock. */
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+  }
+}
+
+/** Reverts every migration (used by the migration test to prove each `down` works). */
+export async function migrateToZero(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateDown();
+  if (error) throw error;
+  const remaining = await migrator.getMigrations();
+  if (remaining.some((m) => m.executedAt)) await migrateToZero(db);
+}
+
+/** True when the error is a unique-constraint violation on either engine. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string };
+  return err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === '23505';
+}

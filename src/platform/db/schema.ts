@@ -1,0 +1,124 @@
+// Table types for the query builder. Timestamps are RFC 3339 UTC strings and booleans are 0/1 integers on
+// both engines, so the same rows and the same sort order come back from SQLite and PostgreSQL.
+import type { Kysely, Transaction } from 'kysely';
+
+export type Flag = 0 | 1;
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  name_norm: string;
+  type: string;
+  status: string;
+  default_license: string;
+  disable_remote_control: Flag;
+  enable_dial_out: Flag;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface SigninDelegateGroupsTable {
+  account_id: string;
+  group_name: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  email: string;
+  email_norm: string;
+  display_name: string | null;
+  user_type: string;
+  license: string;
+  registration_status: string;
+  invitation_status: string | null;
+  invited_on: string | null;
+  registered_on: string | null;
+  personal_pin: string | null;
+  alexa_enabled: Flag | null;
+  alexa_room_arn: string | null;
+  telephony_inbound: Flag;
+  telephony_outbound: Flag;
+  telephony_sms: Flag;
+  pro_trial_ends_at: string | null;
+  sessions_revoked_at: string | null;
+  created_at: string;
+  updated_at: string;
+  removed_at: string | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  email: string;
+  status: string;
+  email_status: string;
+  token_hash: string;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  invitation_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface AccessKeysTable {
+  id: string;
+  name: string;
+  role: string;
+  account_id: string | null;
+  secret_ciphertext: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  occurred_at: string;
+  actor_type: string;
+  actor_id: string;
+  action: string;
+  resource_type: string;
+  resource_id: string;
+  account_id: string | null;
+  request_id: string | null;
+  source_ip: string | null;
+  details: string;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  accounts: AccountsTable;
+  signin_delegate_groups: SigninDelegateGroupsTable;
+  users: UsersTable;
+  invitations: InvitationsTable;
+  outbox: OutboxTable;
+  access_keys: AccessKeysTable;
+  audit_events: AuditEventsTable;
+}
+
+/** What a repository accepts: the database itself or an open transaction, so services can compose them. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+export type Db = Kysely<Database>;

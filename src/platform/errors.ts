@@ -1,0 +1,52 @@
+// One error type for the whole product, with stable codes from one catalog. The HTTP status and the Chime
+// exception name for each code live in the wire table (src/api/wire-errors.ts), never in domain code.
+
+export const errorCodes = [
+  // request shape
+  'request.invalid',
+  'request.malformed_json',
+  'request.too_large',
+  'request.unsupported_media_type',
+  'route.not_found',
+  'route.method_not_allowed',
+  'pagination.invalid_token',
+  // authentication and authorization
+  'auth.missing',
+  'auth.malformed',
+  'auth.unknown_key',
+  'auth.signature_mismatch',
+  'auth.expired',
+  'auth.forbidden',
+  'auth.other_account',
+  // accounts
+  'account.not_found',
+  'account.not_deleted',
+  'account.restore_expired',
+  'account.has_active_users',
+  'account.has_domains',
+  'account.wrong_type',
+  'account.suspended',
+  // users and invitations
+  'user.not_found',
+  'user.email_taken',
+  'user.license_managed_by_directory',
+  'user.not_member',
+  'invitation.domain_claimed',
+  // anything else
+  'internal',
+  'unavailable',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

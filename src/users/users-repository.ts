@@ -1,0 +1,185 @@
+// SQL for the members of accounts. A removed member keeps its row (removed_at set) for audit and billing.
+import type { Executor, UsersTable } from '../platform/db/schema.js';
+import type { InviteStatus, License, RegistrationStatus, UserType } from '../platform/types.js';
+
+export type User = {
+  id: string;
+  accountId: string;
+  email: string;
+  displayName: string | null;
+  userType: UserType;
+  license: License;
+  registrationStatus: RegistrationStatus;
+  invitationStatus: InviteStatus | null;
+  invitedOn: string | null;
+  registeredOn: string | null;
+  personalPin: string | null;
+  alexaEnabled: boolean | null;
+  alexaRoomArn: string | null;
+  telephony: { inboundCalling: boolean; outboundCalling: boolean; sms: boolean };
+  proTrialEndsAt: string | null;
+  sessionsRevokedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  removedAt: string | null;
+};
+
+export type UserListFilter = {
+  accountId: string;
+  emailNorm?: string | undefined;
+  userType?: UserType | undefined;
+  afterId?: string | undefined;
+  limit: number;
+};
+
+export type UserPatch = Partial<
+  Pick<
+    UsersTable,
+    | 'display_name'
+    | 'user_type'
+    | 'license'
+    | 'registration_status'
+    | 'invitation_status'
+    | 'invited_on'
+    | 'registered_on'
+    | 'personal_pin'
+    | 'alexa_enabled'
+    | 'alexa_room_arn'
+    | 'telephony_inbound'
+    | 'telephony_outbound'
+    | 'telephony_sms'
+    | 'pro_trial_ends_at'
+    | 'sessions_revoked_at'
+    | 'removed_at'
+  >
+>;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function toUser(r: UsersTable): User {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    email: r.email,
+    displayName: r.display_name,
+    userType: r.user_type as UserType,
+    license: r.license as License,
+    registrationStatus: r.registration_status as RegistrationStatus,
+    invitationStatus: r.invitation_status as InviteStatus | null,
+    invitedOn: r.invited_on,
+    registeredOn: r.registered_on,
+    personalPin: r.personal_pin,
+    alexaEnabled: r.alexa_enabled === null ? null : r.alexa_enabled === 1,
+    alexaRoomArn: r.alexa_room_arn,
+    telephony: { inboundCalling: r.telephony_inbound === 1, outboundCalling: r.telephony_outbound === 1, sms: r.telephony_sms === 1 },
+    proTrialEndsAt: r.pro_trial_ends_at,
+    sessionsRevokedAt: r.sessions_revoked_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    removedAt: r.removed_at,
+  };
+}
+
+export const usersRepository = {
+  async insert(ex: Executor, u: Omit<User, 'updatedAt'>): Promise<void> {
+    await ex
+      .insertInto('users')
+      .values({
+        id: u.id,
+        account_id: u.accountId,
+        email: u.email,
+        email_norm: normalizeEmail(u.email),
+        display_name: u.displayName,
+        user_type: u.userType,
+        license: u.license,
+        registration_status: u.registrationStatus,
+        invitation_status: u.invitationStatus,
+        invited_on: u.invitedOn,
+        registered_on: u.registeredOn,
+        personal_pin: u.personalPin,
+        alexa_enabled: u.alexaEnabled === null ? null : u.alexaEnabled ? 1 : 0,
+        alexa_room_arn: u.alexaRoomArn,
+        telephony_inbound: u.telephony.inboundCalling ? 1 : 0,
+        telephony_outbound: u.telephony.outboundCalling ? 1 : 0,
+        telephony_sms: u.telephony.sms ? 1 : 0,
+        pro_trial_ends_at: u.proTrialEndsAt,
+        sessions_revoked_at: u.sessionsRevokedAt,
+        created_at: u.createdAt,
+        updated_at: u.createdAt,
+        removed_at: u.removedAt,
+      })
+      .execute();
+  },
+
+  /** A live (not removed) member of the account. */
+  async findMember(ex: Executor, accountId: string, userId: string): Promise<User | undefined> {
+    const row = await ex
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', userId)
+      .where('account_id', '=', accountId)
+      .where('removed_at', 'is', null)
+      .executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  },
+
+  async findMembers(ex: Executor, accountId: string, userIds: string[]): Promise<Map<string, User>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await ex
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', userIds)
+      .where('account_id', '=', accountId)
+      .where('removed_at', 'is', null)
+      .execute();
+    return new Map(rows.map((r) => [r.id, toUser(r)]));
+  },
+
+  async findMembersByEmail(ex: Executor, accountId: string, emailNorms: string[]): Promise<Map<string, User>> {
+    if (emailNorms.length === 0) return new Map();
+    const rows = await ex
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('email_norm', 'in', emailNorms)
+      .where('removed_at', 'is', null)
+      .execute();
+    return new Map(rows.map((r) => [r.email_norm, toUser(r)]));
+  },
+
+  async list(ex: Executor, f: UserListFilter): Promise<User[]> {
+    let q = ex.selectFrom('users').selectAll().where('account_id', '=', f.accountId).where('removed_at', 'is', null);
+    if (f.emailNorm !== undefined) q = q.where('email_norm', '=', f.emailNorm);
+    if (f.userType) q = q.where('user_type', '=', f.userType);
+    if (f.afterId) q = q.where('id', '>', f.afterId);
+    const rows = await q.orderBy('id').limit(f.limit).execute();
+    return rows.map(toUser);
+  },
+
+  async countByStatus(ex: Executor, accountId: string, statuses: RegistrationStatus[]): Promise<number> {
+    const row = await ex
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('removed_at', 'is', null)
+      .where('registration_status', 'in', statuses)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+
+  async update(ex: Executor, userIds: string[], patch: UserPatch, updatedAt: string): Promise<void> {
+    if (userIds.length === 0) return;
+    await ex.updateTable('users').set({ ...patch, updated_at: updatedAt }).where('id', 'in', userIds).execute();
+  },
+
+  /** Ends every session of every live member of the account (account deletion). */
+  async revokeSessionsOfAccount(ex: Executor, accountId: string, at: string): Promise<void> {
+    await ex.updateTable('users').set({ sessions_revoked_at: at }).where('account_id', '=', accountId).where('removed_at', 'is', null).execute();
+  },
+
+  async pinTaken(ex: Executor, pin: string): Promise<boolean> {
+    return (await ex.selectFrom('users').select('id').where('personal_pin', '=', pin).executeTakeFirst()) !== undefined;
+  },
+};
