@@ -46,7 +46,8 @@ export function canonicalQuery(rawQuery: string): string {
       const i = p.indexOf('=');
       const k = i === -1 ? p : p.slice(0, i);
       const v = i === -1 ? '' : p.slice(i + 1);
-      return [uriEncode(safeDecode(k.replace(/\+/g, '%20'))), uriEncode(safeDecode(v.replace(/\+/g, '%20')))] as const;
+      // '+' stays a literal plus, as the API reads it (the clients send spaces as %20).
+      return [uriEncode(safeDecode(k)), uriEncode(safeDecode(v))] as const;
     });
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');

@@ -31,14 +31,19 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
   return { db, engine: 'sqlite', close: () => db.destroy() };
 }
 
-/** Brings the schema to the latest migration; several nodes starting at once serialize on the migration lock. */
-export async function migrateToLatest(db: Db): Promise<void> {
+/**
+ * Brings the schema to the latest migration. On PostgreSQL several nodes starting at once serialize on the
+ * migrator's advisory lock. SQLite has no such lock across processes (a server and the CLI starting together):
+ * there the database write lock serializes the migration transactions, and the loser, which finds the tables
+ * already made, rolls back and tries again to see that nothing is left to do.
+ */
+export async function migrateToLatest(db: Db, attempts = 3): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
-  }
+  if (!error && !failed) return;
+  if (attempts > 1) return migrateToLatest(db, attempts - 1);
+  throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
 }
 
 /** Reverts every migration (used by the migration test to prove each `down` works). */
