@@ -52,7 +52,13 @@ export const commands: Record<string, Command> = {
     if (!name || name.length > 100) throw new UsageError('--name NAME is required (at most 100 characters)');
     const role = (str(flags, 'role') ?? 'full') as Role;
     if (!roles.includes(role)) throw new UsageError(`--role must be one of ${roles.join(', ')}`);
+    const format = str(flags, 'format') ?? 'json';
+    if (format !== 'json' && format !== 'env') throw new UsageError('--format must be json or env');
     const key = await s.accessKeys.createKey(cliActor(), { name, role, accountId: str(flags, 'account') });
+    if (format === 'env') {
+      io.out(`export AWS_ACCESS_KEY_ID=${key.id}\nexport AWS_SECRET_ACCESS_KEY=${key.secretAccessKey}`);
+      return;
+    }
     io.out(
       JSON.stringify(
         { AccessKeyId: key.id, SecretAccessKey: key.secretAccessKey, Name: key.name, Role: key.role, ...(key.accountId && { AccountId: key.accountId }), CreatedAt: key.createdAt },

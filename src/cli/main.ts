@@ -8,7 +8,7 @@ import { commands, UsageError } from './commands.js';
 
 const usage = `Usage: carillon <command> [options]
 
-  keys create --name NAME [--role full|user-management|read-only] [--account ACCOUNT_ID]
+  keys create --name NAME [--role full|user-management|read-only] [--account ACCOUNT_ID] [--format json|env]
   keys list
   keys revoke ACCESS_KEY_ID
   accounts list-deleted
@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       since: { type: 'string' },
       until: { type: 'string' },
       json: { type: 'boolean' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
