@@ -12,6 +12,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { migrateToLatest, migrateToZero, openDatabase, type OpenedDatabase } from '../src/platform/db/database.js';
 import type { Executor } from '../src/platform/db/schema.js';
 import { AppError } from '../src/platform/errors.js';
+import { uuidv7 } from '../src/platform/ids.js';
 import type { Actor } from '../src/platform/types.js';
 import { UsersService } from '../src/users/users-service.js';
 import { createTestDatabase, testEngine, type TestDatabase } from './support/database.js';
@@ -119,4 +120,14 @@ test('keyset pages follow creation order and rows added meanwhile never shift a 
 
 test(`the engine under test is the one requested (${testEngine})`, async () => {
   assert.equal(opened.engine, testEngine);
+});
+
+test('ids keep creation order through a standing clock, a backwards clock step and a used-up sequence', () => {
+  const ids: string[] = [];
+  const t = Date.now();
+  for (let i = 0; i < 6000; i++) ids.push(uuidv7(t));
+  for (let i = 0; i < 100; i++) ids.push(uuidv7(t - 10_000));
+  ids.push(uuidv7(t + 5));
+  assert.deepEqual([...ids].sort(), ids);
+  assert.equal(new Set(ids).size, ids.length);
 });

@@ -10,11 +10,16 @@ let sequence = 0;
  */
 export function uuidv7(now: number = Date.now()): string {
   const bytes = randomBytes(16);
-  if (now <= lastMs && sequence < 0xfff) {
+  if (now > lastMs) {
+    sequence = bytes.readUInt16BE(6) & 0x3ff; // start low so the sequence rarely runs out
+  } else if (sequence < 0xfff) {
+    // Same millisecond, or the clock stepped back: stay on the last millisecond and count up.
     now = lastMs;
     sequence++;
   } else {
-    sequence = bytes.readUInt16BE(6) & 0x3ff; // start low so the sequence rarely runs out
+    // The sequence ran out: borrow the next millisecond, so ids never go backwards.
+    now = lastMs + 1;
+    sequence = 0;
   }
   lastMs = now;
   bytes.writeUIntBE(now, 0, 6);

@@ -37,7 +37,7 @@ export class UsersService {
   }
 
   /** Provisions a registered member directly (no invitation): shared devices and admin-created users. */
-  async createUser(actor: Actor, accountId: string, input: { username?: string | undefined; email: string; userType?: UserType | undefined }): Promise<User> {
+  async createUser(actor: Actor, accountId: string, input: { username?: string | undefined; email: string; userType?: UserType | undefined }, attempt = 0): Promise<User> {
     const now = this.deps.clock.now();
     try {
       return await this.deps.db.transaction().execute(async (trx) => {
@@ -70,6 +70,8 @@ export class UsersService {
         return user;
       });
     } catch (e) {
+      // Another request drew the same fresh PIN at the same moment: draw again.
+      if (isUniqueViolation(e, 'personal_pin') && attempt < 3) return this.createUser(actor, accountId, input, attempt + 1);
       if (isUniqueViolation(e)) throw new AppError('user.email_taken', `A user with email ${input.email} already exists in this account.`);
       throw e;
     }
@@ -216,7 +218,7 @@ export class UsersService {
         });
       } catch (e) {
         // Two nodes drew the same fresh PIN at once: draw again.
-        if (!isUniqueViolation(e) || attempt >= 3) throw e;
+        if (!isUniqueViolation(e, 'personal_pin') || attempt >= 3) throw e;
       }
     }
   }

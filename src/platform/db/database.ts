@@ -55,8 +55,13 @@ export async function migrateToZero(db: Db): Promise<void> {
   if (remaining.some((m) => m.executedAt)) await migrateToZero(db);
 }
 
-/** True when the error is a unique-constraint violation on either engine. */
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string };
-  return err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === '23505';
+/**
+ * True when the error is a unique-constraint violation on either engine; with `column`, only when that column's
+ * index was violated (PostgreSQL names the index, SQLite the table.column).
+ */
+export function isUniqueViolation(e: unknown, column?: string): boolean {
+  const err = e as { code?: string; constraint?: string; message?: string };
+  const unique = err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === '23505';
+  if (!unique || column === undefined) return unique;
+  return (err.constraint ?? '').includes(column) || (err.message ?? '').includes(`.${column}`);
 }
