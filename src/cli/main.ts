@@ -13,13 +13,13 @@ const usage = `Usage: carillon <command> [options]
   keys revoke ACCESS_KEY_ID
   accounts list-deleted
   accounts restore ACCOUNT_ID
-  mail list [--status pending|sent|failed] [--to ADDRESS] [--limit N]
+  mail list [--status pending|sent|failed] [--to ADDRESS] [--limit N] [--json]
   audit [--account ID] [--action NAME] [--actor ID] [--resource ID] [--since ISO] [--until ISO] [--limit N] [--json]
 
 Configuration comes from the same environment variables as the server (CARILLON_DATA_DIR, DATABASE_URL, ...).`;
 
-async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+function parseCommandLine(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -39,6 +39,18 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (e) {
+    if (!String((e as { code?: string }).code).startsWith('ERR_PARSE_ARGS_')) throw e;
+    console.error(`carillon: ${(e as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const key = positionals.slice(0, 2).join(' ');
   const command = commands[key] ?? commands[positionals[0] ?? ''];
   if (values.help || !command) {
