@@ -32,7 +32,7 @@ if [ -z "${CARILLON_TEST_POSTGRES_URL:-}" ]; then
   export CARILLON_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 fi
 
-files=${CARILLON_TEST_FILES:-'test/**/*.test.ts'}
+files=${CARILLON_TEST_FILES:-test/*.test.ts}
 status=0
 for engine in sqlite postgres; do
   echo "== tests on $engine"

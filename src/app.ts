@@ -48,6 +48,18 @@ export function buildApp(services: Services, logger: FastifyBaseLogger): Fastify
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, toAppError(error));
     },
+    // Requests Node's HTTP parser refuses (raw non-ASCII bytes in the target, oversized headers) never reach a
+    // route: answer them on the socket in the same Chime error shape.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return;
+      const status = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({ Code: 'BadRequest', Message: 'The request could not be parsed.' });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+          `Content-Type: application/json\r\nx-amzn-ErrorType: BadRequestException\r\nx-amzn-RequestId: ${randomUUID()}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
 
   // The raw body is needed for the SigV4 payload hash: take every body as a Buffer and parse JSON later.

@@ -12,6 +12,7 @@ test('path segments are taken raw and encoded once more (non-S3 double encoding)
   assert.equal(canonicalUri('/accounts/'), '/accounts/');
   assert.equal(canonicalUri('/'), '/');
   assert.equal(canonicalUri('/chime-api//accounts'), '/chime-api/accounts');
+  assert.equal(canonicalUri('/accounts/x/../y/./users'), '/accounts/y/users');
 });
 
 test('query parameters are decoded, RFC 3986 re-encoded and sorted by key then value', () => {

@@ -138,7 +138,7 @@ export class AccountsService {
     const cutoff = new Date(this.deps.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS).toISOString();
     return this.deps.db.transaction().execute(async (trx) => {
       const ids = await accountsRepository.purgeDeletedBefore(trx, cutoff);
-      for (const id of ids) await this.deps.audit.record(trx, actor, { action: 'PurgeAccount', resourceType: 'account', resourceId: id, accountId: id });
+      await this.deps.audit.recordMany(trx, actor, ids.map((id) => ({ action: 'PurgeAccount', resourceType: 'account', resourceId: id, accountId: id })));
       return ids;
     });
   }

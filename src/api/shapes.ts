@@ -8,7 +8,9 @@ export const text = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !CONTROL.test(s), 'must not contain control characters');
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters')
+    // A lone surrogate is not Unicode: the databases would store it altered, and two strings could collide.
+    .refine((s) => s.isWellFormed(), 'must be valid Unicode');
 
 /** Chime's NonEmptyString: at least one non-space character. */
 export const nonEmpty = (max: number) => text(max).regex(/^.*\S.*$/, 'must contain a non-space character');

@@ -17,19 +17,28 @@ export class AuditLog {
   constructor(private readonly clock: Clock) {}
 
   async record(ex: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
+    await this.recordMany(ex, actor, [entry]);
+  }
+
+  /** One record per entry, written in one statement (batch operations). */
+  async recordMany(ex: Executor, actor: Actor, entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     const now = this.clock.now();
-    await auditRepository.insert(ex, {
-      id: uuidv7(now.getTime()),
-      occurredAt: now.toISOString(),
-      actorType: actor.type,
-      actorId: actor.id,
-      action: entry.action,
-      resourceType: entry.resourceType,
-      resourceId: entry.resourceId,
-      accountId: entry.accountId ?? null,
-      requestId: actor.requestId ?? null,
-      sourceIp: actor.sourceIp ?? null,
-      details: entry.details ?? {},
-    });
+    await auditRepository.insertMany(
+      ex,
+      entries.map((entry) => ({
+        id: uuidv7(now.getTime()),
+        occurredAt: now.toISOString(),
+        actorType: actor.type,
+        actorId: actor.id,
+        action: entry.action,
+        resourceType: entry.resourceType,
+        resourceId: entry.resourceId,
+        accountId: entry.accountId ?? null,
+        requestId: actor.requestId ?? null,
+        sourceIp: actor.sourceIp ?? null,
+        details: entry.details ?? {},
+      })),
+    );
   }
 }

@@ -26,10 +26,10 @@ export type AuditFilter = {
 };
 
 export const auditRepository = {
-  async insert(ex: Executor, e: AuditEvent): Promise<void> {
+  async insertMany(ex: Executor, events: AuditEvent[]): Promise<void> {
     await ex
       .insertInto('audit_events')
-      .values({
+      .values(events.map((e) => ({
         id: e.id,
         occurred_at: e.occurredAt,
         actor_type: e.actorType,
@@ -41,7 +41,7 @@ export const auditRepository = {
         request_id: e.requestId,
         source_ip: e.sourceIp,
         details: JSON.stringify(e.details),
-      })
+      })))
       .execute();
   },
 

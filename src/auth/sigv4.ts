@@ -29,9 +29,16 @@ function safeDecode(s: string): string {
   }
 }
 
-/** Canonical URI for non-S3 services: raw segments, empty and '.' dropped, each encoded once more. */
+/**
+ * Canonical URI for non-S3 services, normalized as the AWS signers do: raw segments, empty and '.' dropped,
+ * '..' removing the one before, then each segment encoded once more.
+ */
 export function canonicalUri(rawPath: string): string {
-  const segments = rawPath.split('/').filter((s) => s !== '' && s !== '.');
+  const segments: string[] = [];
+  for (const s of rawPath.split('/')) {
+    if (s === '..') segments.pop();
+    else if (s !== '' && s !== '.') segments.push(s);
+  }
   const trailing = rawPath.length > 1 && rawPath.endsWith('/') ? '/' : '';
   if (segments.length === 0) return '/';
   return '/' + segments.map((s) => uriEncode(s)).join('/') + trailing;
@@ -144,7 +151,7 @@ export class SigV4Verifier {
   }
 
   private signingKey(secret: string, date: string, region: string): Buffer {
-    const cacheKey = `${sha256Hex(secret)}/${date}/${region}`;
+    const cacheKey = `${date}/${region}/${secret}`;
     let key = this.keyCache.get(cacheKey);
     if (!key) {
       key = hmac(hmac(hmac(hmac('AWS4' + secret, date), region), this.options.service), 'aws4_request');

@@ -76,13 +76,15 @@ export class InvitationsService {
         mails.push({ id: uuidv7(now.getTime()), recipient: email, subject: message.subject, textBody: message.text, htmlBody: message.html, invitationId: invitation.id, createdAt: nowIso });
         out.push({ inviteId: invitation.id, status: 'Pending', email, emailStatus: 'NotSent' });
       }
-      for (const u of newUsers) await usersRepository.insert(trx, u);
+      await usersRepository.insertMany(trx, newUsers);
       await usersRepository.update(trx, reinvitedIds, { invitation_status: 'Pending', invited_on: nowIso }, nowIso);
       await invitationsRepository.insert(trx, invitations);
       await outboxRepository.enqueue(trx, mails);
-      for (const i of invitations) {
-        await this.deps.audit.record(trx, actor, { action: 'InviteUser', resourceType: 'invitation', resourceId: i.id, accountId, details: { email: i.email, userId: i.userId } });
-      }
+      await this.deps.audit.recordMany(
+        trx,
+        actor,
+        invitations.map((i) => ({ action: 'InviteUser', resourceType: 'invitation', resourceId: i.id, accountId, details: { email: i.email, userId: i.userId } })),
+      );
       return out;
     });
     if (results.some((r) => r.status === 'Pending')) this.deps.onQueued();

@@ -13,7 +13,7 @@ export type DeliveryHooks = {
 };
 
 const LEASE_MS = 60_000;
-const BATCH = 20;
+const BATCH = 50;
 
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;

@@ -24,7 +24,7 @@ export function createSmtpTransport(url: string): MailTransport {
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
     pool: true,
-    maxConnections: 2,
+    maxConnections: 5,
   });
   return {
     async send(mail) {

@@ -84,9 +84,14 @@ function toUser(r: UsersTable): User {
 
 export const usersRepository = {
   async insert(ex: Executor, u: Omit<User, 'updatedAt'>): Promise<void> {
+    await usersRepository.insertMany(ex, [u]);
+  },
+
+  async insertMany(ex: Executor, users: Array<Omit<User, 'updatedAt'>>): Promise<void> {
+    if (users.length === 0) return;
     await ex
       .insertInto('users')
-      .values({
+      .values(users.map((u) => ({
         id: u.id,
         account_id: u.accountId,
         email: u.email,
@@ -109,7 +114,7 @@ export const usersRepository = {
         created_at: u.createdAt,
         updated_at: u.createdAt,
         removed_at: u.removedAt,
-      })
+      })))
       .execute();
   },
 
@@ -121,6 +126,20 @@ export const usersRepository = {
       .where('id', '=', userId)
       .where('account_id', '=', accountId)
       .where('removed_at', 'is', null)
+      .executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  },
+
+  /** A live member of a live (not deleted) account, in one query: the hot path of GetUser. */
+  async findMemberOfLiveAccount(ex: Executor, accountId: string, userId: string): Promise<User | undefined> {
+    const row = await ex
+      .selectFrom('users')
+      .innerJoin('accounts', 'accounts.id', 'users.account_id')
+      .selectAll('users')
+      .where('users.id', '=', userId)
+      .where('users.account_id', '=', accountId)
+      .where('users.removed_at', 'is', null)
+      .where('accounts.deleted_at', 'is', null)
       .executeTakeFirst();
     return row ? toUser(row) : undefined;
   },

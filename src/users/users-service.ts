@@ -78,10 +78,10 @@ export class UsersService {
   }
 
   async getUser(accountId: string, userId: string, ex: Executor = this.deps.db): Promise<User> {
-    await this.deps.accounts.getAccount(accountId, ex);
-    const user = await usersRepository.findMember(ex, accountId, userId);
-    if (!user) throw new AppError('user.not_found', `User ${userId} not found in account ${accountId}.`);
-    return user;
+    const user = await usersRepository.findMemberOfLiveAccount(ex, accountId, userId);
+    if (user) return user;
+    await this.deps.accounts.getAccount(accountId, ex); // an unknown account is reported as such
+    throw new AppError('user.not_found', `User ${userId} not found in account ${accountId}.`);
   }
 
   async listUsers(f: { accountId: string; userEmail?: string | undefined; userType?: UserType | undefined; afterId?: string | undefined; limit: number }): Promise<Page<User>> {
@@ -177,11 +177,11 @@ export class UsersService {
       const found = [...members.values()];
       if (account.type === 'Team') {
         await usersRepository.update(trx, found.map((u) => u.id), { removed_at: now, sessions_revoked_at: now }, now);
-        for (const u of found) await this.deps.audit.record(trx, actor, { action: 'RemoveUser', resourceType: 'user', resourceId: u.id, accountId, details: { email: u.email, via: 'BatchSuspendUser' } });
+        await this.deps.audit.recordMany(trx, actor, found.map((u) => ({ action: 'RemoveUser', resourceType: 'user', resourceId: u.id, accountId, details: { email: u.email, via: 'BatchSuspendUser' } })));
       } else {
         const toSuspend = found.filter((u) => u.registrationStatus !== 'Suspended');
         await usersRepository.update(trx, toSuspend.map((u) => u.id), { registration_status: 'Suspended', sessions_revoked_at: now }, now);
-        for (const u of toSuspend) await this.deps.audit.record(trx, actor, { action: 'SuspendUser', resourceType: 'user', resourceId: u.id, accountId, details: { email: u.email } });
+        await this.deps.audit.recordMany(trx, actor, toSuspend.map((u) => ({ action: 'SuspendUser', resourceType: 'user', resourceId: u.id, accountId, details: { email: u.email } })));
       }
       return failures;
     });
@@ -200,7 +200,7 @@ export class UsersService {
       const toRestore = [...members.values()].filter((u) => u.registrationStatus === 'Suspended');
       const now = this.deps.clock.now().toISOString();
       await usersRepository.update(trx, toRestore.map((u) => u.id), { registration_status: 'Registered' }, now);
-      for (const u of toRestore) await this.deps.audit.record(trx, actor, { action: 'UnsuspendUser', resourceType: 'user', resourceId: u.id, accountId, details: { email: u.email } });
+      await this.deps.audit.recordMany(trx, actor, toRestore.map((u) => ({ action: 'UnsuspendUser', resourceType: 'user', resourceId: u.id, accountId, details: { email: u.email } })));
       return failures;
     });
   }

@@ -6,14 +6,17 @@ export type SmtpSink = {
   url: string;
   port: number;
   messages: ParsedMail[];
+  /** Messages accepted so far (parsed or not). */
+  received: () => number;
   /** Resolves with the first message matching `predicate`, waiting up to `timeoutMs`. */
   waitFor: (predicate: (m: ParsedMail) => boolean, timeoutMs?: number) => Promise<ParsedMail>;
   stop: () => Promise<void>;
 };
 
 /** Starts the sink; with `port` it binds that port (to bring a "down" SMTP server back on the same address). */
-export async function startSmtpSink(options: { port?: number; rejectRecipients?: RegExp } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(options: { port?: number; rejectRecipients?: RegExp; parse?: boolean } = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
+  let received = 0;
   const waiters: Array<() => void> = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -29,8 +32,18 @@ export async function startSmtpSink(options: { port?: number; rejectRecipients?:
       cb();
     },
     onData(stream, _session, cb) {
+      if (options.parse === false) {
+        // Counting only (benchmarks): drain the message without parsing it.
+        stream.on('end', () => {
+          received++;
+          cb();
+        });
+        stream.resume();
+        return;
+      }
       simpleParser(stream)
         .then((mail) => {
+          received++;
           messages.push(mail);
           for (const w of waiters.splice(0)) w();
           cb();
@@ -47,6 +60,7 @@ export async function startSmtpSink(options: { port?: number; rejectRecipients?:
     url: `smtp://127.0.0.1:${port}?tls=off`,
     port,
     messages,
+    received: () => received,
     waitFor: async (predicate, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

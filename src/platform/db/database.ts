@@ -27,7 +27,22 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  // better-sqlite3 compiles a statement on every prepare(); the same SQL text recurs on every request, so keep
+  // the compiled statements (a single connection runs one statement at a time, so reuse is safe).
+  const statements = new Map<string, SQLite.Statement>();
+  const database = {
+    close: () => file.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = file.prepare(sql);
+        if (statements.size >= 2000) statements.clear();
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return { db, engine: 'sqlite', close: () => db.destroy() };
 }
 

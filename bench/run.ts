@@ -1,0 +1,303 @@
+// `npm run bench [-- --quick] [-- --engine sqlite|postgres]`: seeds its own data, starts Carillon as `npm start`
+// does (`node dist/server.js`), drives it over real HTTP with SigV4-signed requests, and prints one
+// table: Carillon's figure, the baseline measured in the same run, their ratio, and the goal.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { buildSync } from 'esbuild';
+// @ts-expect-error: a plain ES module without types
+import { build } from '../scripts/build.mjs';
+import { startSmtpSink } from '../test/support/smtp-sink.js';
+import { signHeaders, type RawRequest } from '../test/support/signed-request.js';
+import { createTestDatabase } from '../test/support/database.js';
+import { emailOf, seed, type Seeded } from './seed.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const engineArg = argv.includes('--engine') ? argv[argv.indexOf('--engine') + 1] : undefined;
+const size = quick
+  ? { users: 20_000, accounts: 2_000, loadSeconds: 3, searches: 300, invitesCalls: 20 }
+  : { users: 1_000_000, accounts: 100_000, loadSeconds: 10, searches: 2_000, invitesCalls: 200 };
+const root = path.resolve(import.meta.dirname, '..');
+
+type Row = { engine: string; name: string; carillon: string; baseline: string; ratio: string; goal: string; met: boolean | undefined };
+const rows: Row[] = [];
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const log = (s: string) => process.stderr.write(s + '\n');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+  });
+}
+
+type Server = { child: ChildProcess; url: string; startupMs: number; stop: () => Promise<void> };
+
+/** Spawns a server process and waits for the first successful `probe`; returns the time that took. */
+async function spawnServer(args: string[], env: Record<string, string>, probe: (url: string) => Promise<boolean>): Promise<Server> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
+    try {
+      if (await probe(url)) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const startupMs = performance.now() - t0;
+  return {
+    child,
+    url,
+    startupMs,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const creds = (s: Seeded) => ({ accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey });
+
+async function signed(url: string, s: Seeded, req: RawRequest): Promise<{ path: string; headers: Record<string, string> }> {
+  const headers = await signHeaders(url, creds(s), req);
+  const qs = req.query ? new URLSearchParams(req.query).toString().replace(/\+/g, '%20') : '';
+  return { path: req.path + (qs ? `?${qs}` : ''), headers };
+}
+
+async function load(url: string, requests: Array<{ path: string; headers: Record<string, string>; method?: string; body?: string }>, options: { connections: number; duration?: number; amount?: number }) {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    ...(options.duration !== undefined && { duration: options.duration }),
+    ...(options.amount !== undefined && { amount: options.amount }),
+    requests: requests.map((r) => ({ method: (r.method ?? 'GET') as 'GET', path: r.path, headers: r.headers, ...(r.body !== undefined && { body: r.body }) })),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`load on ${requests[0]!.path} had ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return result;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | undefined): Promise<{ getUserBody: string; getUserRps: number; startupMs: number }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carillon-bench-'));
+  let databaseUrl: string | undefined;
+  let drop = async () => {};
+  if (engine === 'postgres') {
+    process.env.CARILLON_TEST_DB = 'postgres';
+    process.env.CARILLON_TEST_POSTGRES_URL = pgAdminUrl;
+    const db = await createTestDatabase();
+    databaseUrl = db.databaseUrl;
+    drop = db.drop;
+  }
+  const t0 = performance.now();
+  let last = 0;
+  const seeded = await seed({
+    dataDir,
+    databaseUrl,
+    users: size.users,
+    accounts: size.accounts,
+    progress: (done, total) => {
+      if (done === total || performance.now() - last > 2000) {
+        last = performance.now();
+        log(`[${engine}] seeding users ${done.toLocaleString()}/${total.toLocaleString()}`);
+      }
+    },
+  });
+  log(`[${engine}] seeded ${size.users.toLocaleString()} users and ${size.accounts.toLocaleString()} accounts in ${fmt((performance.now() - t0) / 1000)} s`);
+  const sink = await startSmtpSink({ parse: false });
+  const userId = seeded.sampleUserIds[Math.floor(seeded.sampleUserIds.length / 2)]!;
+  const getUserReq: RawRequest = { method: 'GET', path: `/accounts/${seeded.accountId}/users/${userId}` };
+  const env: Record<string, string> = {
+    HOST: '127.0.0.1',
+    CARILLON_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    SMTP_URL: sink.url,
+    CARILLON_MAIL_POLL_MS: '200',
+    ...(databaseUrl && { DATABASE_URL: databaseUrl }),
+  };
+  let getUserBody = '';
+  const server = await spawnServer(['dist/server.js'], env, async (url) => {
+    const r = await signed(url, seeded, getUserReq);
+    const res = await get(url + r.path, r.headers);
+    getUserBody = res.body;
+    return res.status === 200;
+  });
+  const row = (name: string, carillon: string, baseline: string, ratio: string, goal: string, met: boolean | undefined) => rows.push({ engine, name, carillon, baseline, ratio, goal, met });
+  try {
+    row(`start-up to first signed GetUser (${size.users.toLocaleString()} users)`, `${fmt(server.startupMs, 0)} ms`, '', '', '< 2000 ms', server.startupMs < 2000);
+    const idleRss = rssMb(server.child.pid!);
+
+    // 1. GetUser under load, and memory meanwhile.
+    const getUser = await signed(server.url, seeded, getUserReq);
+    let peakRss = idleRss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.child.pid!))), 100);
+    const getUserLoad = await load(server.url, [getUser], { connections: 10, duration: size.loadSeconds });
+    clearInterval(sampler);
+    row('RSS idle / under GetUser load', `${fmt(idleRss, 0)} / ${fmt(peakRss, 0)} MB`, '', '', '< 200 MB under load', peakRss < 200);
+
+    // 2. ListUsers by email among all users: pre-signed requests for distinct addresses, one client.
+    const searches = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        signed(server.url, seeded, { method: 'GET', path: `/accounts/${seeded.accountId}/users`, query: { 'user-email': emailOf(Math.floor((i * size.users) / 200)) } }),
+      ),
+    );
+    const search = await load(server.url, searches, { connections: 1, amount: size.searches });
+    row('ListUsers user-email p50 / p99', `${search.latency.p50} / ${search.latency.p99} ms`, '', '', 'p99 < 20 ms', search.latency.p99 < 20);
+
+    // 2b. A full paged walk: time per page must stay flat from the first page to the last.
+    const pageTimes: number[] = [];
+    let token: string | undefined;
+    let seen = 0;
+    do {
+      const r = await signed(server.url, seeded, { method: 'GET', path: `/accounts/${seeded.accountId}/users`, query: { 'max-results': '200', ...(token && { 'next-token': token }) } });
+      const t = performance.now();
+      const res = await get(server.url + r.path, r.headers);
+      pageTimes.push(performance.now() - t);
+      if (res.status !== 200) throw new Error(`ListUsers page failed: ${res.status} ${res.body}`);
+      const body = JSON.parse(res.body) as { Users: unknown[]; NextToken?: string };
+      seen += body.Users.length;
+      token = body.NextToken;
+    } while (token);
+    if (seen !== size.users) throw new Error(`paged walk saw ${seen} users, expected ${size.users}`);
+    const tenth = Math.max(1, Math.floor(pageTimes.length / 10));
+    const first = pageTimes.slice(0, tenth).reduce((a, b) => a + b, 0) / tenth;
+    const lastTenth = pageTimes.slice(-tenth).reduce((a, b) => a + b, 0) / tenth;
+    row(`ListUsers paged walk, ${pageTimes.length} pages of 200: p50 / p99`, `${fmt(percentile(pageTimes, 50), 2)} / ${fmt(percentile(pageTimes, 99), 2)} ms`, '', '', 'p99 < 20 ms', percentile(pageTimes, 99) < 20);
+    row('  time per page, last tenth vs first tenth', `${fmt(lastTenth, 2)} ms`, `${fmt(first, 2)} ms`, fmt(lastTenth / first, 2), 'flat (ratio ≈ 1)', lastTenth / first < 1.5);
+
+    // 4. The console's paths (the console calls the same API): account search by name prefix and by user email.
+    const accountSearches = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        signed(server.url, seeded, {
+          method: 'GET',
+          path: '/accounts',
+          query: i % 2 === 0 ? { name: `bench account ${String(Math.floor((i * size.accounts) / 100)).padStart(7, '0').slice(0, 5)}` } : { 'user-email': emailOf(i * 37) },
+        }),
+      ),
+    );
+    const accountSearch = await load(server.url, accountSearches, { connections: 1, amount: size.searches });
+    row(`ListAccounts by name prefix / user email (${size.accounts.toLocaleString()} accounts): p50 / p99`, `${accountSearch.latency.p50} / ${accountSearch.latency.p99} ms`, '', '', 'p99 < 50 ms', accountSearch.latency.p99 < 50);
+
+    // 3. InviteUsers, 50 addresses a call, four clients; then how long the outbox takes to deliver them all.
+    const inviteTarget = await (async () => {
+      const r = await signed(server.url, seeded, { method: 'POST', path: '/accounts', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Name: 'Invite target' }) });
+      return new Promise<string>((resolve, reject) => {
+        const req = http.request(server.url + r.path, { method: 'POST', headers: r.headers, agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString()) as { Account: { AccountId: string } }).Account.AccountId));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ Name: 'Invite target' }));
+      });
+    })();
+    const inviteRequests = await Promise.all(
+      Array.from({ length: size.invitesCalls }, async (_, call) => {
+        const body = JSON.stringify({ UserEmailList: Array.from({ length: 50 }, (_, j) => `invitee${call * 50 + j}@mail.example.com`) });
+        const r = await signed(server.url, seeded, { method: 'POST', path: `/accounts/${inviteTarget}/users`, query: { operation: 'add' }, headers: { 'content-type': 'application/json' }, body });
+        return { ...r, method: 'POST', body };
+      }),
+    );
+    const sent0 = sink.received();
+    const inviteStart = performance.now();
+    const invites = await load(server.url, inviteRequests, { connections: 4, amount: size.invitesCalls });
+    const acceptSeconds = (performance.now() - inviteStart) / 1000;
+    const total = size.invitesCalls * 50;
+    const deliveryDeadline = performance.now() + 300_000;
+    while (sink.received() - sent0 < total && performance.now() < deliveryDeadline) await new Promise((r) => setTimeout(r, 50));
+    const deliverSeconds = (performance.now() - inviteStart) / 1000;
+    const acceptRate = total / acceptSeconds;
+    const deliverRate = (sink.received() - sent0) / deliverSeconds;
+    row('InviteUsers, 50 per call: invitations/s accepted', fmt(acceptRate, 0), '', '', '≥ 2000/s', acceptRate >= 2000);
+    row('  delivered to SMTP (end to end)', `${fmt(deliverRate, 0)}/s`, `${fmt(acceptRate, 0)}/s`, fmt(deliverRate / acceptRate, 2), 'keeps up', deliverRate >= 0.5 * acceptRate && sink.received() - sent0 === total);
+    void invites;
+    return { getUserBody, getUserRps: getUserLoad.requests.average, startupMs: server.startupMs };
+  } finally {
+    await server.stop();
+    await sink.stop();
+    await drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  // Both servers run from esbuild bundles, as `npm start` runs Carillon.
+  build();
+  buildSync({ absWorkingDir: root, entryPoints: { 'bare-server': 'bench/bare-server.ts' }, bundle: true, platform: 'node', format: 'esm', packages: 'external', outdir: 'dist', logLevel: 'error' });
+  const engines: Array<'sqlite' | 'postgres'> = engineArg ? [engineArg as 'sqlite' | 'postgres'] : ['sqlite', 'postgres'];
+  let pgDir: string | undefined;
+  let pgUrl = process.env.CARILLON_TEST_POSTGRES_URL;
+  if (engines.includes('postgres') && !pgUrl) {
+    pgDir = fs.mkdtempSync('/tmp/carillon-bench-pg-');
+    const port = await freePort();
+    await new Promise<void>((resolve, reject) =>
+      spawn('bash', ['scripts/postgres.sh', 'start', pgDir!, String(port)], { cwd: root, stdio: 'inherit' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error('postgres start failed')))),
+    );
+    pgUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  }
+  try {
+    const results: Record<string, { getUserBody: string; getUserRps: number; startupMs: number }> = {};
+    for (const engine of engines) results[engine] = await benchEngine(engine, pgUrl);
+    // The baseline server: bare Fastify, same process setup, answering GetUser's exact body.
+    const sample = results[engines[0]!]!;
+    const bare = await spawnServer(['dist/bare-server.js'], { BARE_BODY: sample.getUserBody }, async (url) => (await get(`${url}/accounts/a/users/b`, {})).status === 200);
+    const bareLoad = await load(bare.url, [{ path: '/accounts/a/users/b', headers: {} }], { connections: 10, duration: size.loadSeconds });
+    await bare.stop();
+    for (const engine of engines) {
+      const r = results[engine]!;
+      const ratio = r.getUserRps / bareLoad.requests.average;
+      rows.push({ engine, name: 'GetUser, signed, keep-alive, 10 connections: req/s', carillon: fmt(r.getUserRps, 0), baseline: fmt(bareLoad.requests.average, 0), ratio: fmt(ratio, 2), goal: '≥ 0.50 of bare route', met: ratio >= 0.5 });
+      rows.push({ engine, name: '  start-up vs bare Fastify', carillon: `${fmt(r.startupMs, 0)} ms`, baseline: `${fmt(bare.startupMs, 0)} ms`, ratio: fmt(r.startupMs / bare.startupMs, 2), goal: '', met: undefined });
+    }
+  } finally {
+    if (pgDir) {
+      await new Promise((r) => spawn('bash', ['scripts/postgres.sh', 'stop', pgDir!], { cwd: root, stdio: 'inherit' }).on('exit', r));
+      fs.rmSync(pgDir, { recursive: true, force: true });
+    }
+  }
+  const header: Row = { engine: 'engine', name: 'case', carillon: 'Carillon', baseline: 'baseline', ratio: 'ratio', goal: 'goal', met: undefined };
+  const all = [header, ...rows.sort((a, b) => a.engine.localeCompare(b.engine))];
+  const cols: Array<keyof Row> = ['engine', 'name', 'carillon', 'baseline', 'ratio', 'goal'];
+  const width = (c: keyof Row) => Math.max(...all.map((r) => String(r[c]).length));
+  const line = (r: Row) => '| ' + cols.map((c) => String(r[c]).padEnd(width(c))).join(' | ') + ' | ' + (r === header ? 'met' : r.met === undefined ? '' : r.met ? 'yes' : 'NO') + ' |';
+  console.log(`\nCarillon benchmark${quick ? ' (quick)' : ''} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(line(header));
+  console.log('|' + cols.map((c) => '-'.repeat(width(c) + 2)).join('|') + '|-----|');
+  for (const r of all.slice(1)) console.log(line(r));
+  agent.destroy();
+}
+
+await main();
