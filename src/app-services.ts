@@ -60,7 +60,10 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
       retryBaseMs: config.mail.retryBaseMs,
       maxAttempts: config.mail.maxAttempts,
       pollMs: config.mail.pollMs,
-      hooks: { onSettled: (ex, mail, outcome) => (mail.invitationId ? invitations.recordEmailOutcome(ex, mail.invitationId, outcome) : Promise.resolve()) },
+      hooks: {
+        onSettled: (ex, mails, outcome) =>
+          invitations.recordEmailOutcome(ex, mails.flatMap((m) => (m.invitationId ? [m.invitationId] : [])), outcome),
+      },
       log,
     });
     if (options.startWorkers !== false) outbox.start();

@@ -50,8 +50,9 @@ export const invitationsRepository = {
       .execute();
   },
 
-  async setEmailStatus(ex: Executor, id: string, emailStatus: EmailStatus, at: string): Promise<void> {
-    await ex.updateTable('invitations').set({ email_status: emailStatus, updated_at: at }).where('id', '=', id).execute();
+  async setEmailStatus(ex: Executor, ids: string[], emailStatus: EmailStatus, at: string): Promise<void> {
+    if (ids.length === 0) return;
+    await ex.updateTable('invitations').set({ email_status: emailStatus, updated_at: at }).where('id', 'in', ids).execute();
   },
 
   /** The newest invitation of each given user. */

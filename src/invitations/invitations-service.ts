@@ -91,9 +91,9 @@ export class InvitationsService {
     return results;
   }
 
-  /** The outbox reports what became of an invitation's email. */
-  async recordEmailOutcome(ex: Executor, invitationId: string, outcome: 'sent' | 'failed'): Promise<void> {
-    await invitationsRepository.setEmailStatus(ex, invitationId, outcome === 'sent' ? 'Sent' : 'Failed', this.deps.clock.now().toISOString());
+  /** The outbox reports what became of invitations' emails. */
+  async recordEmailOutcome(ex: Executor, invitationIds: string[], outcome: 'sent' | 'failed'): Promise<void> {
+    await invitationsRepository.setEmailStatus(ex, invitationIds, outcome === 'sent' ? 'Sent' : 'Failed', this.deps.clock.now().toISOString());
   }
 
   async latestInvitation(userId: string): Promise<Invitation | undefined> {

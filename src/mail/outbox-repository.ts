@@ -80,8 +80,8 @@ export const outboxRepository = {
     return rows.map(toMail);
   },
 
-  async markSent(ex: Executor, id: string, at: string): Promise<void> {
-    await ex.updateTable('outbox').set((eb) => ({ status: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), lease_owner: null, lease_until: null, last_error: null })).where('id', '=', id).execute();
+  async markSent(ex: Executor, ids: string[], at: string): Promise<void> {
+    await ex.updateTable('outbox').set((eb) => ({ status: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), lease_owner: null, lease_until: null, last_error: null })).where('id', 'in', ids).execute();
   },
 
   async markRetry(ex: Executor, id: string, nextAttemptAt: string, error: string): Promise<void> {

@@ -9,7 +9,7 @@ import { PermanentMailError, type MailTransport } from './smtp-transport.js';
 
 export type DeliveryHooks = {
   /** Runs in the same transaction as the outbox update, e.g. to set an invitation's EmailStatus. */
-  onSettled(ex: Executor, mail: OutboxMail, outcome: 'sent' | 'failed'): Promise<void>;
+  onSettled(ex: Executor, mails: OutboxMail[], outcome: 'sent' | 'failed'): Promise<void>;
 };
 
 const LEASE_MS = 60_000;
@@ -79,13 +79,22 @@ export class OutboxWorker {
         BATCH,
       );
       if (batch.length === 0) return attempted;
-      await Promise.all(batch.map((mail) => this.deliver(mail)));
+      const sent = await Promise.all(batch.map((mail) => this.deliver(mail)));
+      // Record the whole batch's successes in one transaction rather than one per mail.
+      const delivered = batch.filter((_, i) => sent[i]);
+      if (delivered.length > 0) {
+        await this.deps.db.transaction().execute(async (trx) => {
+          await outboxRepository.markSent(trx, delivered.map((m) => m.id), this.deps.clock.now().toISOString());
+          await this.deps.hooks.onSettled(trx, delivered, 'sent');
+        });
+      }
       attempted += batch.length;
       if (this.stopped) return attempted;
     }
   }
 
-  private async deliver(mail: OutboxMail): Promise<void> {
+  /** Sends one mail; true when the SMTP server took it, otherwise the retry or failure is already recorded. */
+  private async deliver(mail: OutboxMail): Promise<boolean> {
     try {
       await this.deps.transport.send({
         from: this.deps.from,
@@ -102,7 +111,7 @@ export class OutboxWorker {
         this.deps.log.warn({ mailId: mail.id, attempts, reason }, 'mail delivery failed for good');
         await this.deps.db.transaction().execute(async (trx) => {
           await outboxRepository.markFailed(trx, mail.id, reason);
-          await this.deps.hooks.onSettled(trx, mail, 'failed');
+          await this.deps.hooks.onSettled(trx, [mail], 'failed');
         });
       } else {
         const delay = Math.min(this.deps.retryBaseMs * 2 ** (attempts - 1), 6 * 60 * 60 * 1000);
@@ -110,11 +119,8 @@ export class OutboxWorker {
         this.deps.log.info({ mailId: mail.id, attempts, next, reason }, 'mail delivery will be retried');
         await outboxRepository.markRetry(this.deps.db, mail.id, next, reason);
       }
-      return;
+      return false;
     }
-    await this.deps.db.transaction().execute(async (trx) => {
-      await outboxRepository.markSent(trx, mail.id, this.deps.clock.now().toISOString());
-      await this.deps.hooks.onSettled(trx, mail, 'sent');
-    });
+    return true;
   }
 }
