@@ -15,6 +15,7 @@ import { startSmtpSink } from '../test/support/smtp-sink.js';
 import { signHeaders, type RawRequest } from '../test/support/signed-request.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { emailOf, seed, type Seeded } from './seed.js';
+import { hashPassword, verifyPassword } from '../src/signin/passwords.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -229,6 +230,35 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     );
     const accountSearch = await load(server.url, accountSearches, { connections: 1, amount: size.searches });
     row(`ListAccounts by name prefix / user email (${size.accounts.toLocaleString()} accounts): p50 / p99`, `${accountSearch.latency.p50} / ${accountSearch.latency.p99} ms`, '', '', 'p99 < 50 ms', accountSearch.latency.p99 < 50);
+
+    // Sign-in: password sign-ins per second per core, next to raw argon2id verifications with the same
+    // parameters, both with four requests in flight (the server verifies on libuv's four worker threads).
+    const signinPage = await get(`${server.url}/signin`, {});
+    const csrf = /name="csrf" value="([^"]+)"/.exec(signinPage.body)![1]!;
+    const csrfCookie = `carillon_csrf=${csrf}`;
+    const form = new URLSearchParams({ csrf, return_to: '/me', email: seeded.signinEmail, password: seeded.signinPassword }).toString();
+    const signinLoad = await autocannon({
+      url: server.url,
+      connections: 4,
+      duration: size.loadSeconds,
+      requests: [{ method: 'POST', path: '/signin', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form }],
+    });
+    if (signinLoad['3xx'] !== signinLoad.requests.total || signinLoad.requests.total === 0) throw new Error(`sign-in load: ${signinLoad['3xx']} redirects of ${signinLoad.requests.total}`);
+    const hash = await hashPassword(seeded.signinPassword);
+    let verified = 0;
+    const verifyStart = performance.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (performance.now() - verifyStart < size.loadSeconds * 1000) {
+          if (!(await verifyPassword(hash, seeded.signinPassword))) throw new Error('verify failed');
+          verified++;
+        }
+      }),
+    );
+    const cores = os.cpus().length;
+    const signinRate = signinLoad.requests.total / size.loadSeconds / cores;
+    const verifyRate = verified / ((performance.now() - verifyStart) / 1000) / cores;
+    row('password sign-ins per second per core (argon2id 19 MiB, t=2)', fmt(signinRate, 1), fmt(verifyRate, 1), fmt(signinRate / verifyRate, 2), '≥ 0.90 of raw verify', signinRate / verifyRate >= 0.9);
 
     // 3. InviteUsers, 50 addresses a call, four clients; then how long the outbox takes to deliver them all.
     const created = await signed(server.url, seeded, { method: 'POST', path: '/accounts', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Name: 'Invite target' }) });

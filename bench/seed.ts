@@ -9,8 +9,9 @@ import { migrateToLatest, openDatabase } from '../src/platform/db/database.js';
 import type { UsersTable } from '../src/platform/db/schema.js';
 import { uuidv7 } from '../src/platform/ids.js';
 import { resolveMasterKey, SecretBox } from '../src/platform/secret-box.js';
+import { hashPassword } from '../src/signin/passwords.js';
 
-export type Seeded = { accountId: string; sampleUserIds: string[]; accessKeyId: string; secretAccessKey: string };
+export type Seeded = { accountId: string; sampleUserIds: string[]; accessKeyId: string; secretAccessKey: string; signinEmail: string; signinPassword: string };
 
 export const emailOf = (i: number) => `user${i}@bench.example.com`;
 
@@ -54,6 +55,7 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
           created_at: now,
           updated_at: now,
           removed_at: null,
+          identity_id: null,
         });
       }
       // Kysely chunks nothing itself: SQLite allows 32766 bound values per statement (22 columns x 1000 rows fits).
@@ -82,7 +84,14 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
     }
     if (engine === 'postgres') await sql`analyze`.execute(db);
     const key = await keys.createKey(actor, { name: 'bench', role: 'full' });
-    return { accountId: big.id, sampleUserIds: sample, accessKeyId: key.id, secretAccessKey: key.secretAccessKey };
+    // One person with a password, for the sign-in benchmark.
+    const signinEmail = 'signin@bench.example.com';
+    const signinPassword = 'bench-password-1234';
+    await db
+      .insertInto('identities')
+      .values({ id: uuidv7(), email: signinEmail, email_norm: signinEmail, display_name: 'Bench', password_hash: await hashPassword(signinPassword), email_verified_at: now, pro_trial_ends_at: null, sessions_revoked_at: null, created_at: now, updated_at: now })
+      .execute();
+    return { accountId: big.id, sampleUserIds: sample, accessKeyId: key.id, secretAccessKey: key.secretAccessKey, signinEmail, signinPassword };
   } finally {
     await close();
   }

@@ -13,6 +13,10 @@ import type { Db } from './platform/db/schema.js';
 import { SecretBox, resolveMasterKey } from './platform/secret-box.js';
 import { SettingsService } from './settings/settings-service.js';
 import { UsersService } from './users/users-service.js';
+import { SigninService } from './signin/signin-service.js';
+import { AcceptanceService } from './invitations/acceptance-service.js';
+import { LoginWithAmazon, OpenIdConnectLogin, type SocialProvider } from './signin/social-login.js';
+import { createHmac } from 'node:crypto';
 
 export type Services = {
   config: Config;
@@ -25,6 +29,12 @@ export type Services = {
   invitations: InvitationsService;
   settings: SettingsService;
   accessKeys: AccessKeysService;
+  signin: SigninService;
+  acceptance: AcceptanceService;
+  /** The social sign-in providers configured (Login with Amazon, a generic OpenID Connect provider). */
+  socialProviders: SocialProvider[];
+  /** Signs short-lived browser state (the social sign-in cookie); derived from the master key. */
+  cookieKey: Buffer;
   /** Present when SMTP_URL is set; without it mail waits in the outbox. */
   outbox: OutboxWorker | undefined;
   close: () => Promise<void>;
@@ -51,6 +61,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     ttlDays: config.invitationTtlDays,
     onQueued: () => outbox?.nudge(),
   });
+  const signin = new SigninService({ db, clock, audit, publicUrl: config.publicUrl, session: config.session, onMailQueued: () => outbox?.nudge() });
+  const acceptance = new AcceptanceService({ db, clock, audit, users, signin });
   if (config.smtpUrl) {
     outbox = new OutboxWorker({
       db,
@@ -79,6 +91,13 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     invitations,
     settings,
     accessKeys,
+    signin,
+    acceptance,
+    socialProviders: [
+      ...(config.social.lwa ? [new LoginWithAmazon(config.social.lwa)] : []),
+      ...(config.social.oidc ? [new OpenIdConnectLogin(config.social.oidc)] : []),
+    ],
+    cookieKey: createHmac('sha256', master.key).update('carillon cookie signing v1').digest(),
     outbox,
     close: async () => {
       await outbox?.stop();

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerChimeApi } from './api/chime-api.js';
+import { registerSigninRoutes } from './signin/signin-routes.js';
 import { wireErrors } from './api/wire-errors.js';
 import type { Services } from './app-services.js';
 import { AppError, isAppError } from './platform/errors.js';
@@ -84,5 +85,6 @@ export function buildApp(services: Services, logger: FastifyBaseLogger): Fastify
   });
 
   registerChimeApi(app, services);
+  registerSigninRoutes(app, services);
   return app;
 }

@@ -27,6 +27,21 @@ const schema = z.object({
   CARILLON_MASTER_KEY: z.string().optional(),
   // Days an invitation link stays valid.
   CARILLON_INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  // A signed-in session ends after this many minutes without activity...
+  CARILLON_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(43_200).default(120),
+  // ...and this many hours after sign-in, whatever the activity.
+  CARILLON_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
+  // Login with Amazon (social sign-in for Team accounts): set the client id and secret to offer it.
+  CARILLON_LWA_CLIENT_ID: z.string().optional(),
+  CARILLON_LWA_CLIENT_SECRET: z.string().optional(),
+  CARILLON_LWA_AUTHORIZE_URL: z.string().url().default('https://www.amazon.com/ap/oa'),
+  CARILLON_LWA_TOKEN_URL: z.string().url().default('https://api.amazon.com/auth/o2/token'),
+  CARILLON_LWA_PROFILE_URL: z.string().url().default('https://api.amazon.com/user/profile'),
+  // A generic OpenID Connect provider for social sign-in: issuer (discovery), client id and secret, button label.
+  CARILLON_SOCIAL_OIDC_ISSUER: z.string().url().optional(),
+  CARILLON_SOCIAL_OIDC_CLIENT_ID: z.string().optional(),
+  CARILLON_SOCIAL_OIDC_CLIENT_SECRET: z.string().optional(),
+  CARILLON_SOCIAL_OIDC_NAME: z.string().min(1).max(60).default('OpenID Connect'),
   // Largest accepted request body, in bytes.
   CARILLON_BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   // First delay before a failed email is retried; it doubles on each attempt.
@@ -52,6 +67,11 @@ export type Config = {
   masterKey: Buffer | undefined;
   bodyLimit: number;
   invitationTtlDays: number;
+  session: { idleMinutes: number; maxHours: number };
+  social: {
+    lwa?: { clientId: string; clientSecret: string; authorizeUrl: string; tokenUrl: string; profileUrl: string } | undefined;
+    oidc?: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined;
+  };
   mail: { retryBaseMs: number; maxAttempts: number; pollMs: number };
   sigv4MaxSkewSeconds: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -83,6 +103,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey,
     bodyLimit: e.CARILLON_BODY_LIMIT,
     invitationTtlDays: e.CARILLON_INVITATION_TTL_DAYS,
+    session: { idleMinutes: e.CARILLON_SESSION_IDLE_MINUTES, maxHours: e.CARILLON_SESSION_MAX_HOURS },
+    social: {
+      lwa:
+        e.CARILLON_LWA_CLIENT_ID && e.CARILLON_LWA_CLIENT_SECRET
+          ? { clientId: e.CARILLON_LWA_CLIENT_ID, clientSecret: e.CARILLON_LWA_CLIENT_SECRET, authorizeUrl: e.CARILLON_LWA_AUTHORIZE_URL, tokenUrl: e.CARILLON_LWA_TOKEN_URL, profileUrl: e.CARILLON_LWA_PROFILE_URL }
+          : undefined,
+      oidc:
+        e.CARILLON_SOCIAL_OIDC_ISSUER && e.CARILLON_SOCIAL_OIDC_CLIENT_ID && e.CARILLON_SOCIAL_OIDC_CLIENT_SECRET
+          ? { issuer: e.CARILLON_SOCIAL_OIDC_ISSUER, clientId: e.CARILLON_SOCIAL_OIDC_CLIENT_ID, clientSecret: e.CARILLON_SOCIAL_OIDC_CLIENT_SECRET, name: e.CARILLON_SOCIAL_OIDC_NAME }
+          : undefined,
+    },
     mail: { retryBaseMs: e.CARILLON_MAIL_RETRY_BASE_MS, maxAttempts: e.CARILLON_MAIL_MAX_ATTEMPTS, pollMs: e.CARILLON_MAIL_POLL_MS },
     sigv4MaxSkewSeconds: e.CARILLON_SIGV4_MAX_SKEW_S,
     logLevel: e.LOG_LEVEL,

@@ -1,5 +1,5 @@
 // SQL for accounts and their sign-in delegate groups.
-import { sql } from 'kysely';
+import { startsWith } from '../platform/db/dialect.js';
 import type { AccountsTable, Executor } from '../platform/db/schema.js';
 import type { AccountStatus, AccountType, License } from '../platform/types.js';
 
@@ -43,9 +43,6 @@ function toAccount(r: AccountsTable, groups: string[]): Account {
     signinDelegateGroups: groups,
   };
 }
-
-/** Escapes LIKE wildcards so a name prefix matches literally. */
-const likePrefix = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 
 async function withGroups(ex: Executor, rows: AccountsTable[]): Promise<Account[]> {
   if (rows.length === 0) return [];
@@ -102,18 +99,10 @@ export const accountsRepository = {
     let q = ex.selectFrom('accounts').selectAll();
     q = f.deleted ? q.where('deleted_at', 'is not', null) : q.where('deleted_at', 'is', null);
     if (f.onlyAccountId) q = q.where('id', '=', f.onlyAccountId);
-    if (f.namePrefix) q = q.where(sql<boolean>`name_norm like ${likePrefix(f.namePrefix.toLowerCase())} escape '\\'`);
+    if (f.namePrefix) q = q.where(startsWith(ex, 'name_norm', f.namePrefix.toLowerCase()));
     if (f.userEmailNorm) {
-      const email = f.userEmailNorm;
-      q = q.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('users')
-            .select('users.id')
-            .whereRef('users.account_id', '=', 'accounts.id')
-            .where('users.email_norm', '=', email)
-            .where('users.removed_at', 'is', null),
-        ),
-      );
+      // Start from the (few) memberships of that email, not from every account.
+      q = q.where('id', 'in', (eb) => eb.selectFrom('users').select('users.account_id').where('users.email_norm', '=', f.userEmailNorm!).where('users.removed_at', 'is', null));
     }
     if (f.afterId) q = q.where('id', '>', f.afterId);
     const rows = await q.orderBy('id').limit(f.limit).execute();

@@ -8,9 +8,9 @@ import type { Actor } from '../platform/types.js';
 /** A mistake in the command line: exit code 2 and the usage hint. */
 export class UsageError extends Error {}
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | boolean | string[] | undefined>;
 type Output = { out: (s: string) => void; err: (s: string) => void };
-type Command = (services: Services, args: string[], flags: Flags, io: Output) => Promise<void>;
+export type Command = (services: Services, args: string[], flags: Flags, io: Output) => Promise<void>;
 
 const cliActor = (): Actor => ({ type: 'cli', id: process.env.USER ?? process.env.LOGNAME ?? 'cli' });
 

@@ -4,7 +4,10 @@ import pino from 'pino';
 import { createServices, type Services } from '../app-services.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../platform/errors.js';
-import { commands, UsageError } from './commands.js';
+import { commands as coreCommands, UsageError } from './commands.js';
+import { oidcCommands } from '../oidc/oidc-commands.js';
+
+const commands = { ...coreCommands, ...oidcCommands };
 
 const usage = `Usage: carillon <command> [options]
 
@@ -15,6 +18,10 @@ const usage = `Usage: carillon <command> [options]
   accounts restore ACCOUNT_ID
   mail list [--status pending|sent|failed] [--to ADDRESS] [--limit N] [--json]
   audit [--account ID] [--action NAME] [--actor ID] [--resource ID] [--since ISO] [--until ISO] [--limit N] [--json]
+  apps create --name NAME --redirect-uri URI [--redirect-uri URI ...]   (prints client_id and client_secret, once)
+  apps list [--json]
+  apps revoke CLIENT_ID
+  oidc rotate-keys
 
 Configuration comes from the same environment variables as the server (CARILLON_DATA_DIR, DATABASE_URL, ...).`;
 
@@ -36,6 +43,7 @@ function parseCommandLine(argv: string[]) {
       until: { type: 'string' },
       json: { type: 'boolean' },
       format: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });

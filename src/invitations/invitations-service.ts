@@ -121,6 +121,7 @@ export class InvitationsService {
       createdAt: now,
       updatedAt: now,
       removedAt: null,
+      identityId: null,
     };
   }
 }

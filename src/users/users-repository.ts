@@ -22,6 +22,8 @@ export type User = {
   createdAt: string;
   updatedAt: string;
   removedAt: string | null;
+  /** The identity that registered this membership; null for invitees and provisioned users not yet signed in. */
+  identityId: string | null;
 };
 
 export type UserListFilter = {
@@ -51,6 +53,7 @@ export type UserPatch = Partial<
     | 'pro_trial_ends_at'
     | 'sessions_revoked_at'
     | 'removed_at'
+    | 'identity_id'
   >
 >;
 
@@ -79,6 +82,7 @@ function toUser(r: UsersTable): User {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     removedAt: r.removed_at,
+    identityId: r.identity_id,
   };
 }
 
@@ -114,6 +118,7 @@ export const usersRepository = {
         created_at: u.createdAt,
         updated_at: u.createdAt,
         removed_at: u.removedAt,
+        identity_id: u.identityId,
       })))
       .execute();
   },

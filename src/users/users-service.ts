@@ -64,6 +64,7 @@ export class UsersService {
           createdAt: now.toISOString(),
           updatedAt: now.toISOString(),
           removedAt: null,
+          identityId: null,
         };
         await usersRepository.insert(trx, user);
         await this.deps.audit.record(trx, actor, { action: 'CreateUser', resourceType: 'user', resourceId: user.id, accountId, details: { email: user.email, userType: user.userType } });

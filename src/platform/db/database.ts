@@ -7,8 +7,13 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from
 import pg from 'pg';
 import type { Database, Db } from './schema.js';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-identities.js';
+import * as m003 from './migrations/003-oidc.js';
 
-const migrations: Record<string, Migration> = { '001-initial': m001 };
+const migrations: Record<string, Migration> = { '001-initial': m001, '002-identities': m002, '003-oidc': m003 };
+
+/** How many numbered migrations this version of Carillon has. */
+export const migrationCount = Object.keys(migrations).length;
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -52,12 +57,15 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
  * there the database write lock serializes the migration transactions, and the loser, which finds the tables
  * already made, rolls back and tries again to see that nothing is left to do.
  */
-export async function migrateToLatest(db: Db, attempts = 3): Promise<void> {
+export async function migrateToLatest(db: Db, attempts = 10): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (!error && !failed) return;
-  if (attempts > 1) return migrateToLatest(db, attempts - 1);
+  if (attempts > 1) {
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 80)); // let the other process finish its step
+    return migrateToLatest(db, attempts - 1);
+  }
   throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
 }
 

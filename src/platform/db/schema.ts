@@ -52,6 +52,7 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   removed_at: string | null;
+  identity_id: string | null;
 }
 
 export interface InvitationsTable {
@@ -63,6 +64,8 @@ export interface InvitationsTable {
   email_status: string;
   token_hash: string;
   expires_at: string;
+  accepted_at: string | null;
+  revoked_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -108,7 +111,60 @@ export interface AuditEventsTable {
   details: string;
 }
 
+export interface IdentitiesTable {
+  id: string;
+  email: string;
+  email_norm: string;
+  display_name: string | null;
+  password_hash: string | null;
+  email_verified_at: string | null;
+  pro_trial_ends_at: string | null;
+  sessions_revoked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdentityLinksTable {
+  provider: string;
+  subject: string;
+  identity_id: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  identity_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  source_ip: string | null;
+  user_agent: string | null;
+}
+
+export interface EmailTokensTable {
+  id: string;
+  identity_id: string;
+  purpose: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface SigninThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
 export interface Database {
+  identities: IdentitiesTable;
+  identity_links: IdentityLinksTable;
+  sessions: SessionsTable;
+  email_tokens: EmailTokensTable;
+  signin_throttle: SigninThrottleTable;
   settings: SettingsTable;
   accounts: AccountsTable;
   signin_delegate_groups: SigninDelegateGroupsTable;

@@ -1,5 +1,5 @@
 // The foundation schema: accounts, users, invitations, the mail outbox, access keys and the audit log.
-import { sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -22,7 +22,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('deleted_at', 'text')
     .execute();
-  await db.schema.createIndex('accounts_name_norm').on('accounts').columns(['name_norm', 'id']).execute();
+  // Name-prefix search is a range scan in code-point order (see platform/db/dialect.ts), so PostgreSQL's index
+  // uses the "C" collation whatever the database's default.
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`create index accounts_name_norm on accounts (name_norm collate "C", id)`.execute(db);
+  } else {
+    await db.schema.createIndex('accounts_name_norm').on('accounts').columns(['name_norm', 'id']).execute();
+  }
 
   await db.schema
     .createTable('signin_delegate_groups')

@@ -1,0 +1,85 @@
+// The provider's interaction pages: finish the login at once for a person signed in to Carillon (the apps are
+// first-party, so no consent page), send everyone else to /signin and back, and let the person cancel.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors, type InteractionResults } from 'oidc-provider';
+import type { IdentityDirectory, SessionReader } from '../signin/identity-directory.js';
+import { renderOidcErrorPage } from './oidc-pages.js';
+import type { ProviderHolder } from './oidc-provider-holder.js';
+
+type Interaction = Awaited<ReturnType<import('oidc-provider').default['interactionDetails']>>;
+
+export type InteractionDeps = {
+  holder: ProviderHolder;
+  identities: IdentityDirectory;
+  sessions: SessionReader;
+  /** Path of the public URL ('' at the root), prefixed to every link we hand the browser. */
+  basePath: string;
+};
+
+type UidRequest = FastifyRequest<{ Params: { uid: string } }>;
+
+function showError(reply: FastifyReply, status: number, error: string, description: string) {
+  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(renderOidcErrorPage(error, description));
+}
+
+/** The interaction of this browser, or undefined when its cookie is gone, expired or for another uid. */
+async function loadInteraction(deps: InteractionDeps, request: UidRequest, reply: FastifyReply): Promise<Interaction | undefined> {
+  const { provider } = await deps.holder.get();
+  try {
+    const interaction = await provider.interactionDetails(request.raw, reply.raw);
+    return interaction.uid === request.params.uid ? interaction : undefined;
+  } catch (err) {
+    if (err instanceof errors.SessionNotFound) return undefined;
+    throw err;
+  }
+}
+
+/** The grant for a consent prompt; with automatic grants it only happens if a check asks again. */
+async function grantPrompted(deps: InteractionDeps, interaction: Interaction, accountId: string): Promise<string> {
+  const { provider } = await deps.holder.get();
+  const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+  const clientId = String(interaction.params.client_id);
+  let grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+  if (!grant || grant.accountId !== accountId) grant = new provider.Grant({ accountId, clientId });
+  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '));
+  return grant.save();
+}
+
+async function finish(deps: InteractionDeps, request: UidRequest, reply: FastifyReply, result: InteractionResults) {
+  const { provider } = await deps.holder.get();
+  const returnTo = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+  return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
+}
+
+export function registerInteractionRoutes(app: FastifyInstance, deps: InteractionDeps): void {
+  const expired = (reply: FastifyReply) => showError(reply, 400, 'invalid_request', 'This sign-in has expired or was opened in another browser.');
+
+  app.get<{ Params: { uid: string } }>('/oidc/interaction/:uid', async (request, reply) => {
+    const interaction = await loadInteraction(deps, request, reply);
+    if (!interaction) return expired(reply);
+    const identityId = await deps.sessions.currentIdentityId(request.headers);
+    if (!identityId) {
+      const here = `${deps.basePath}/oidc/interaction/${encodeURIComponent(interaction.uid)}`;
+      return reply.header('cache-control', 'no-store').redirect(`${deps.basePath}/signin?return_to=${encodeURIComponent(here)}`, 303);
+    }
+    if (!(await deps.identities.claimsFor(identityId))) {
+      return finish(deps, request, reply, { error: 'access_denied', error_description: 'This person may not sign in to apps.' });
+    }
+    if (interaction.prompt.name === 'login') return finish(deps, request, reply, { login: { accountId: identityId } });
+    if (interaction.prompt.name === 'consent' && interaction.session?.accountId === identityId) {
+      return finish(deps, request, reply, { consent: { grantId: await grantPrompted(deps, interaction, identityId) } });
+    }
+    return finish(deps, request, reply, { error: 'access_denied', error_description: 'The sign-in could not be completed.' });
+  });
+
+  // "Cancel" on the sign-in page: the app receives access_denied.
+  const abort = async (request: UidRequest, reply: FastifyReply) => {
+    const interaction = await loadInteraction(deps, request, reply);
+    if (!interaction) return expired(reply);
+    return finish(deps, request, reply, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
+  };
+  app.get<{ Params: { uid: string } }>('/oidc/interaction/:uid/abort', abort);
+  app.post<{ Params: { uid: string } }>('/oidc/interaction/:uid/abort', abort);
+}
