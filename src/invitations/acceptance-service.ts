@@ -7,6 +7,7 @@ import type { Db, Executor } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { identitiesRepository, type Identity } from '../signin/signin-repository.js';
 import { identityActor, type SigninService } from '../signin/signin-service.js';
+import { passwordProblem } from '../signin/passwords.js';
 import type { UsersService } from '../users/users-service.js';
 import { normalizeEmail, usersRepository, type User } from '../users/users-repository.js';
 import { hashInvitationToken } from './invitations-service.js';
@@ -32,7 +33,8 @@ export class AcceptanceService {
       throw new AppError('invitation.expired', 'This invitation has expired. Ask your administrator to send a new one.');
     }
     const identity = await identitiesRepository.findByEmail(ex, normalizeEmail(invitation.email));
-    return { invitationId: invitation.id, email: invitation.email, account, user, identityExists: identity !== undefined };
+    // An unverified identity does not count: the link proves the address, so its holder may register afresh.
+    return { invitationId: invitation.id, email: invitation.email, account, user, identityExists: identity?.emailVerifiedAt != null };
   }
 
   /** A signed-in person accepts an invitation addressed to their own email. */
@@ -53,7 +55,17 @@ export class AcceptanceService {
     return this.deps.db.transaction().execute(async (trx) => {
       const view = await this.inspect(token, trx);
       if (view.identityExists) throw new AppError('signin.email_taken', 'You already have an identity with this email: sign in to accept the invitation.');
-      const identity = await this.deps.signin.createIdentity(trx, { email: view.email, password: input.password, displayName: input.displayName, emailVerified: true });
+      const problem = passwordProblem(input.password, view.email);
+      if (problem) throw new AppError('signin.password_weak', problem);
+      const unverified = await identitiesRepository.findByEmail(trx, normalizeEmail(view.email));
+      if (unverified) {
+        await this.deps.signin.claimUnverified(trx, unverified, input.password);
+        const name = input.displayName?.trim() || null;
+        await identitiesRepository.update(trx, unverified.id, { display_name: name }, this.deps.clock.now().toISOString());
+        unverified.displayName = name;
+      }
+      const identity =
+        unverified ?? (await this.deps.signin.createIdentity(trx, { email: view.email, password: input.password, displayName: input.displayName, emailVerified: true }));
       await this.join(trx, view, identity);
       const sessionToken = await this.deps.signin.openSession(identity.id, input.sourceIp, input.userAgent, trx);
       return { view, sessionToken };

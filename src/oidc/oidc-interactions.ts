@@ -1,12 +1,13 @@
 // The provider's interaction pages: finish the login at once for a person signed in to Carillon (the apps are
 // first-party, so no consent page), send everyone else to /signin and back, and let the person cancel.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import type { IdentityDirectory, SessionReader } from '../signin/identity-directory.js';
 import { renderOidcErrorPage } from './oidc-pages.js';
 import type { ProviderHolder } from './oidc-provider-holder.js';
 
-type Interaction = Awaited<ReturnType<import('oidc-provider').default['interactionDetails']>>;
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 export type InteractionDeps = {
   holder: ProviderHolder;
@@ -34,19 +35,6 @@ async function loadInteraction(deps: InteractionDeps, request: UidRequest, reply
   }
 }
 
-/** The grant for a consent prompt; with automatic grants it only happens if a check asks again. */
-async function grantPrompted(deps: InteractionDeps, interaction: Interaction, accountId: string): Promise<string> {
-  const { provider } = await deps.holder.get();
-  const details = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-  const clientId = String(interaction.params.client_id);
-  let grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
-  if (!grant || grant.accountId !== accountId) grant = new provider.Grant({ accountId, clientId });
-  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
-  if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
-  for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '));
-  return grant.save();
-}
-
 async function finish(deps: InteractionDeps, request: UidRequest, reply: FastifyReply, result: InteractionResults) {
   const { provider } = await deps.holder.get();
   const returnTo = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
@@ -68,9 +56,7 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
       return finish(deps, request, reply, { error: 'access_denied', error_description: 'This person may not sign in to apps.' });
     }
     if (interaction.prompt.name === 'login') return finish(deps, request, reply, { login: { accountId: identityId } });
-    if (interaction.prompt.name === 'consent' && interaction.session?.accountId === identityId) {
-      return finish(deps, request, reply, { consent: { grantId: await grantPrompted(deps, interaction, identityId) } });
-    }
+    // Grants are automatic (loadExistingGrant), so the only prompt left is login; anything else is refused.
     return finish(deps, request, reply, { error: 'access_denied', error_description: 'The sign-in could not be completed.' });
   });
 

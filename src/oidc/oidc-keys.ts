@@ -2,11 +2,12 @@
 // stays published (so tokens it signed still verify) until the next rotation retires it.
 import { generateKeyPair, randomBytes, type JsonWebKey } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { Db } from '../platform/db/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '../platform/db/schema.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { Actor } from '../platform/types.js';
 import { recordOidcChange } from './oidc-audit.js';
-import { oidcDb, type OidcDb } from './oidc-schema.js';
+import { oidcDb, type OidcDb, type OidcTables } from './oidc-schema.js';
 
 export const SIGNING_ALG = 'RS256';
 
@@ -15,7 +16,7 @@ export type SigningKey = { kid: string; createdAt: string; jwk: JsonWebKey & { k
 const generateRsaKeyPair = promisify(generateKeyPair);
 
 /** A new RSA key; generated off the event loop (it takes tens of milliseconds). */
-async function newKey(now: Date): Promise<{ kid: string; createdAt: string; jwk: SigningKey['jwk'] }> {
+async function newKey(now: Date): Promise<SigningKey> {
   const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
   const kid = randomBytes(12).toString('base64url');
   return { kid, createdAt: now.toISOString(), jwk: { ...privateKey.export({ format: 'jwk' }), kid, alg: SIGNING_ALG, use: 'sig' } };
@@ -52,7 +53,7 @@ export class OidcKeys {
       .execute();
     if (rows.length === 0) {
       // Two nodes starting together may each add one: both are published, the newer signs, nothing breaks.
-      await this.insert(await newKey(this.now()));
+      await this.insert(this.db, await newKey(this.now()));
       return this.publishedKeys();
     }
     return rows.map((r) => ({ kid: r.kid, createdAt: r.created_at, jwk: JSON.parse(this.deps.secretBox.open(r.private_jwk_ciphertext)) as SigningKey['jwk'] }));
@@ -68,7 +69,7 @@ export class OidcKeys {
       // Keep "newest signs" true even when the clock reads the same millisecond as the previous key.
       const createdAt = previous && Date.parse(previous.created_at) >= now.getTime() ? new Date(Date.parse(previous.created_at) + 1) : now;
       const key = { ...generated, createdAt: createdAt.toISOString() };
-      await trx.insertInto('oidc_keys').values({ kid: key.kid, private_jwk_ciphertext: this.deps.secretBox.seal(JSON.stringify(key.jwk)), created_at: key.createdAt }).execute();
+      await this.insert(trx, key);
       const retired = published.slice(1).map((k) => k.kid);
       if (retired.length > 0) await trx.updateTable('oidc_keys').set({ retired_at: now.toISOString() }).where('kid', 'in', retired).execute();
       await recordOidcChange(trx, actor, { action: 'RotateOidcSigningKeys', resourceType: 'oidc_key', resourceId: key.kid, details: { previous: previous?.kid ?? null, retired } }, now);
@@ -76,7 +77,7 @@ export class OidcKeys {
     });
   }
 
-  private async insert(key: { kid: string; createdAt: string; jwk: SigningKey['jwk'] }): Promise<void> {
-    await this.db.insertInto('oidc_keys').values({ kid: key.kid, private_jwk_ciphertext: this.deps.secretBox.seal(JSON.stringify(key.jwk)), created_at: key.createdAt }).execute();
+  private async insert(ex: OidcDb | Transaction<Database & OidcTables>, key: SigningKey): Promise<void> {
+    await ex.insertInto('oidc_keys').values({ kid: key.kid, private_jwk_ciphertext: this.deps.secretBox.seal(JSON.stringify(key.jwk)), created_at: key.createdAt }).execute();
   }
 }

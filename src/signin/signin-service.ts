@@ -94,6 +94,21 @@ export class SigninService implements IdentityDirectory, SessionReader {
     return identity;
   }
 
+  /**
+   * The owner of an address has just proven it (a provider's verified email, an invitation link) while an
+   * unverified identity holds it. Whoever registered it may not be the owner: their password, pending links and
+   * sessions go, and the identity becomes the prover's, with `password` (or none).
+   */
+  async claimUnverified(ex: Executor, identity: Identity, password: string | null): Promise<void> {
+    const now = this.now().toISOString();
+    const hash = password === null ? null : await hashPassword(password);
+    await identitiesRepository.update(ex, identity.id, { email_verified_at: now, password_hash: hash, sessions_revoked_at: now }, now);
+    await emailTokensRepository.invalidateAll(ex, identity.id, 'verify-email', now);
+    await emailTokensRepository.invalidateAll(ex, identity.id, 'reset-password', now);
+    await sessionsRepository.revokeAllOf(ex, identity.id, now);
+    await ex.deleteFrom('identity_links').where('identity_id', '=', identity.id).execute();
+  }
+
   /** Self-registration: the identity is created unverified and a verification link is emailed. */
   async register(input: { email: string; password: string; displayName: string | undefined }): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
@@ -182,13 +197,24 @@ export class SigninService implements IdentityDirectory, SessionReader {
    * Signs in with a social provider's profile: a known (provider, subject) signs in; otherwise the profile's
    * verified email finds or creates the identity (unmanaged, with a 30-day Pro trial) and is linked to it.
    */
-  async signInWithSocial(provider: string, profile: SocialProfile, sourceIp: string, userAgent: string | undefined): Promise<string> {
+  async signInWithSocial(provider: string, profile: SocialProfile, sourceIp: string, userAgent: string | undefined, attempt = 0): Promise<string> {
+    try {
+      return await this.socialSignInOnce(provider, profile, sourceIp, userAgent);
+    } catch (e) {
+      // Two tabs finishing the same first sign-in at once: the loser finds what the winner created.
+      if (isUniqueViolation(e) && attempt < 2) return this.signInWithSocial(provider, profile, sourceIp, userAgent, attempt + 1);
+      throw e;
+    }
+  }
+
+  private async socialSignInOnce(provider: string, profile: SocialProfile, sourceIp: string, userAgent: string | undefined): Promise<string> {
     return this.deps.db.transaction().execute(async (trx) => {
       const link = await trx.selectFrom('identity_links').select('identity_id').where('provider', '=', provider).where('subject', '=', profile.subject).executeTakeFirst();
       let identity = link ? await identitiesRepository.findById(trx, link.identity_id) : undefined;
       if (!identity) {
         if (!profile.emailVerified) throw new AppError('signin.social_unverified_email', 'The provider has not verified your email address, so it cannot sign you in here.');
         identity = await identitiesRepository.findByEmail(trx, normalizeEmail(profile.email));
+        if (identity && !identity.emailVerifiedAt) await this.claimUnverified(trx, identity, null);
         if (!identity) {
           const now = this.now();
           identity = {

@@ -27,7 +27,9 @@ function allowLoopbackHttp(url: string): oidc.DiscoveryRequestOptions['execute']
   return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) ? [oidc.allowInsecureRequests] : [];
 }
 
-function callbackError(url: URL): void {
+/** A provider's error answer, once the state proves the answer belongs to this browser's attempt. */
+function callbackError(url: URL, pending: PendingLogin): void {
+  if (url.searchParams.get('state') !== pending.state) throw new AppError('signin.social_failed', 'This sign-in answer does not belong to your sign-in attempt. Start again.');
   const error = url.searchParams.get('error');
   if (error) {
     throw new AppError('signin.social_cancelled', error === 'access_denied' ? 'Sign-in was cancelled at the provider. Nothing was changed.' : `The provider refused the sign-in (${error.slice(0, 60)}).`);
@@ -61,7 +63,7 @@ export class LoginWithAmazon implements SocialProvider {
   }
 
   async finish(callbackUrl: URL, pending: PendingLogin): Promise<SocialProfile> {
-    callbackError(callbackUrl);
+    callbackError(callbackUrl, pending);
     const tokens = await oidc.authorizationCodeGrant(this.config, callbackUrl, { pkceCodeVerifier: pending.verifier, expectedState: pending.state });
     const res = await oidc.fetchProtectedResource(this.config, tokens.access_token, new URL(this.settings.profileUrl), 'GET');
     if (!res.ok) throw new AppError('signin.social_failed', `The provider's profile endpoint answered ${res.status}.`);
@@ -103,7 +105,7 @@ export class OpenIdConnectLogin implements SocialProvider {
   }
 
   async finish(callbackUrl: URL, pending: PendingLogin): Promise<SocialProfile> {
-    callbackError(callbackUrl);
+    callbackError(callbackUrl, pending);
     const config = await this.configuration();
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
     const claims = tokens.claims()!;
