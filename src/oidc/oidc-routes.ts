@@ -36,8 +36,8 @@ export function registerOidc(app: FastifyInstance, deps: OidcDeps): void {
     keys,
     refreshMs: deps.keyRefreshMs ?? 10_000,
     log: deps.log,
-    build: (published) =>
-      buildProvider({
+    build: (published) => {
+      const provider = buildProvider({
         issuer: `${deps.config.publicUrl}${PREFIX}`,
         interactionPath: `${basePath}${PREFIX}/interaction`,
         keys: published,
@@ -45,7 +45,11 @@ export function registerOidc(app: FastifyInstance, deps: OidcDeps): void {
         identities: deps.identities,
         sessions: deps.sessions,
         log: deps.log,
-      }),
+      });
+      // Koa then reads the X-Forwarded-* headers, which forwardToProvider always sets from the public URL.
+      provider.proxy = true;
+      return provider;
+    },
   });
 
   // The provider believes it is served at the public URL whatever Host the request names: the issuer and every

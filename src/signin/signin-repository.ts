@@ -119,15 +119,16 @@ export const sessionsRepository = {
     await ex.updateTable('sessions').set({ revoked_at: at }).where('identity_id', '=', identityId).where('revoked_at', 'is', null).execute();
   },
 
-  async countActive(ex: Executor, identityId: string, now: string): Promise<number> {
-    const r = await ex
+  async countLive(ex: Executor, identityId: string, f: { now: string; seenSince: string; createdAfter: string | undefined }): Promise<number> {
+    let q = ex
       .selectFrom('sessions')
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
       .where('identity_id', '=', identityId)
       .where('revoked_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+      .where('expires_at', '>', f.now)
+      .where('last_seen_at', '>=', f.seenSince);
+    if (f.createdAfter) q = q.where('created_at', '>', f.createdAfter);
+    return Number((await q.executeTakeFirstOrThrow()).n);
   },
 };
 

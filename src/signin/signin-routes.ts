@@ -7,7 +7,6 @@ import { effectiveLicense } from '../users/license.js';
 import { searchDirectory } from '../users/directory-search.js';
 import * as pages from './pages.js';
 import { readCookie, SESSION_COOKIE, type SignedIn } from './signin-service.js';
-import { sessionsRepository } from './signin-repository.js';
 import type { PendingLogin } from './social-login.js';
 
 const CSRF_COOKIE = 'carillon_csrf';
@@ -27,8 +26,16 @@ function parseForm(request: FastifyRequest): Form {
 
 /** Only paths on this server: never another host (no open redirect). */
 export function safeReturnTo(value: string | undefined, fallback = '/me'): string {
-  if (!value || value.length > 2000 || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\r\n]/.test(value)) return fallback;
-  return value;
+  // Browsers drop tabs and newlines and read '\' as '/', so judge the URL as a browser would resolve it.
+  if (!value || value.length > 2000 || !value.startsWith('/') || /[\u0000-\u0020\u007f\\]/.test(value)) return fallback;
+  let resolved: URL;
+  try {
+    resolved = new URL(value, 'http://carillon.invalid');
+  } catch {
+    return fallback;
+  }
+  if (resolved.origin !== 'http://carillon.invalid') return fallback;
+  return resolved.pathname + resolved.search + resolved.hash;
 }
 
 const sameSecret = (a: string | undefined, b: string | undefined) =>
@@ -272,7 +279,7 @@ export function registerSigninRoutes(app: FastifyInstance, services: Services): 
         license,
         trialEnds: license === 'ProTrial' ? identity.proTrialEndsAt : null,
         pin: membership?.user.personalPin ?? null,
-        activeSessions: await sessionsRepository.countActive(services.db, identity.id, now.toISOString()),
+        activeSessions: await services.signin.countLiveSessions(identity),
         notice: q.joined ? { kind: 'success', text: `You joined ${membership?.account.name ?? 'the account'}.` } : undefined,
       }),
     );

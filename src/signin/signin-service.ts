@@ -111,9 +111,14 @@ export class SigninService implements IdentityDirectory, SessionReader {
 
   /** Self-registration: the identity is created unverified and a verification link is emailed. */
   async register(input: { email: string; password: string; displayName: string | undefined }): Promise<void> {
+    // Judge the password before looking the email up, and spend a hash's time either way: neither the answer
+    // nor its timing may tell whether the address already has an identity.
+    const problem = passwordProblem(input.password, input.email);
+    if (problem) throw new AppError('signin.password_weak', problem);
     await this.deps.db.transaction().execute(async (trx) => {
       const existing = await identitiesRepository.findByEmail(trx, normalizeEmail(input.email));
       if (existing) {
+        await hashPassword(input.password);
         // Say nothing on the page (no account enumeration); tell the owner of the address by email instead.
         await this.queueMail(trx, existing.email, 'Someone tried to register with your email', `Your email already has a Carillon identity. Sign in at ${this.deps.publicUrl}/signin, or reset your password at ${this.deps.publicUrl}/password/forgot.`);
         return;
@@ -277,6 +282,17 @@ export class SigninService implements IdentityDirectory, SessionReader {
     return { session, identity, membership };
   }
 
+  /** Sessions that still work: begun after every revocation, not revoked, not idle, not past their end. */
+  async countLiveSessions(identity: Identity): Promise<number> {
+    const now = this.now();
+    const revocations = [identity.sessionsRevokedAt, await identitiesRepository.lastMembershipRevocation(this.deps.db, identity.id)].filter((t): t is string => t !== null);
+    return sessionsRepository.countLive(this.deps.db, identity.id, {
+      now: now.toISOString(),
+      seenSince: new Date(now.getTime() - this.deps.session.idleMinutes * MINUTE).toISOString(),
+      createdAfter: revocations.sort().at(-1),
+    });
+  }
+
   async signOut(token: string | undefined): Promise<void> {
     if (token) await sessionsRepository.revoke(this.deps.db, hashToken(token), this.now().toISOString());
   }
@@ -362,7 +378,13 @@ export function readCookie(header: string | string[] | undefined, name: string):
   if (!raw) return undefined;
   for (const part of raw.split(';')) {
     const i = part.indexOf('=');
-    if (i !== -1 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i !== -1 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined; // a mangled cookie is no cookie
+      }
+    }
   }
   return undefined;
 }

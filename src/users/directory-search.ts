@@ -2,6 +2,7 @@
 // email or name starts with the query. Nobody outside the account ever appears.
 import { sql } from 'kysely';
 import type { Db } from '../platform/db/schema.js';
+import { lowerUnicode } from '../platform/db/dialect.js';
 
 export type DirectoryEntry = { userId: string; email: string; displayName: string | null };
 
@@ -20,7 +21,7 @@ export async function searchDirectory(db: Db, accountId: string, query: string, 
     .where((eb) =>
       eb.or([
         eb(sql<string>`email_norm`, 'like', sql<string>`${prefix} escape '\\'`),
-        eb(sql<string>`lower(coalesce(display_name, ''))`, 'like', sql<string>`${prefix} escape '\\'`),
+        eb(lowerUnicode(db, 'display_name'), 'like', sql<string>`${prefix} escape '\\'`),
       ]),
     )
     .orderBy('email_norm')

@@ -32,6 +32,8 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
+  // SQLite's lower() folds ASCII only; this one folds every script, as PostgreSQL's does.
+  file.function('unicode_lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s) as string | null);
   // better-sqlite3 compiles a statement on every prepare(); the same SQL text recurs on every request, so keep
   // the compiled statements (a single connection runs one statement at a time, so reuse is safe).
   const statements = new Map<string, SQLite.Statement>();

@@ -15,3 +15,8 @@ export function startsWith(ex: Executor, column: string, prefix: string): RawBui
     ? sql<SqlBool>`(${sql.ref(column)} collate "C" >= ${prefix} and ${sql.ref(column)} collate "C" < ${upper})`
     : sql<SqlBool>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${upper})`;
 }
+
+/** Unicode lower-casing of a column: PostgreSQL's lower(), or the unicode_lower() the SQLite connection defines. */
+export function lowerUnicode(ex: Executor, column: string): RawBuilder<string> {
+  return isPostgres(ex) ? sql<string>`lower(${sql.ref(column)})` : sql<string>`unicode_lower(${sql.ref(column)})`;
+}
