@@ -29,6 +29,8 @@ export type Services = {
   invitations: InvitationsService;
   settings: SettingsService;
   accessKeys: AccessKeysService;
+  /** Seals secrets at rest with the master key (access keys, OIDC app secrets and signing keys). */
+  secretBox: SecretBox;
   signin: SigninService;
   acceptance: AcceptanceService;
   /** The social sign-in providers configured (Login with Amazon, a generic OpenID Connect provider). */
@@ -50,7 +52,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
   const accounts = new AccountsService({ db, engine, clock, audit });
   const users = new UsersService({ db, clock, audit, accounts });
   const settings = new SettingsService({ db, audit });
-  const accessKeys = new AccessKeysService({ db, clock, audit, secretBox: new SecretBox(master.key), accounts });
+  const secretBox = new SecretBox(master.key);
+  const accessKeys = new AccessKeysService({ db, clock, audit, secretBox, accounts });
   let outbox: OutboxWorker | undefined;
   const invitations = new InvitationsService({
     db,
@@ -91,6 +94,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     invitations,
     settings,
     accessKeys,
+    secretBox,
     signin,
     acceptance,
     socialProviders: [

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerChimeApi } from './api/chime-api.js';
 import { registerSigninRoutes } from './signin/signin-routes.js';
+import { registerOidc, type OidcDeps } from './oidc/oidc-routes.js';
 import { wireErrors } from './api/wire-errors.js';
 import type { Services } from './app-services.js';
 import { AppError, isAppError } from './platform/errors.js';
@@ -37,7 +38,8 @@ function toAppError(error: FastifyError | Error): AppError {
   return new AppError('internal', 'The service encountered an internal error. Try again later.');
 }
 
-export function buildApp(services: Services, logger: FastifyBaseLogger): FastifyInstance {
+/** `options.oidc` lets tests swap the OpenID Connect provider's collaborators. */
+export function buildApp(services: Services, logger: FastifyBaseLogger, options: { oidc?: Partial<OidcDeps> } = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     genReqId: () => randomUUID(),
@@ -86,5 +88,6 @@ export function buildApp(services: Services, logger: FastifyBaseLogger): Fastify
 
   registerChimeApi(app, services);
   registerSigninRoutes(app, services);
+  registerOidc(app, { db: services.db, config: services.config, secretBox: services.secretBox, identities: services.signin, sessions: services.signin, log: logger, ...options.oidc });
   return app;
 }

@@ -320,8 +320,9 @@ export class SigninService implements IdentityDirectory, SessionReader {
   async tokensStillValid(identityId: string, issuedAtSeconds: number): Promise<boolean> {
     const identity = await identitiesRepository.findById(this.deps.db, identityId);
     if (!identity) return false;
-    // Token iat has second precision: a token issued in the same second as a revocation is treated as before it.
-    return this.tokensStillValidFor(identity, issuedAtSeconds * 1000 + 999);
+    // Token iat has second precision: a token issued in the same second as a revocation counts as before it
+    // (at worst, someone signing in again within that second is asked once more).
+    return this.tokensStillValidFor(identity, issuedAtSeconds * 1000);
   }
 
   async claimsFor(identityId: string): Promise<IdentityClaims | undefined> {
