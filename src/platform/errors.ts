@@ -25,13 +25,10 @@ export const errorCodes = [
   'account.has_active_users',
   'account.has_domains',
   'account.wrong_type',
-  'account.suspended',
   // users and invitations
   'user.not_found',
   'user.email_taken',
   'user.license_managed_by_directory',
-  'user.not_member',
-  'invitation.domain_claimed',
   'invitation.invalid',
   'invitation.expired',
   'invitation.used',
@@ -47,12 +44,10 @@ export const errorCodes = [
   'signin.social_cancelled',
   'signin.social_failed',
   'signin.social_unverified_email',
-  'session.invalid',
   'session.csrf',
   'directory.not_member',
   // anything else
   'internal',
-  'unavailable',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
