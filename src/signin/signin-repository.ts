@@ -159,9 +159,10 @@ export const emailTokensRepository = {
 };
 
 export const throttleRepository = {
-  async lockedUntil(ex: Executor, keys: string[], now: string): Promise<string | undefined> {
-    const r = await ex.selectFrom('signin_throttle').select('locked_until').where('key', 'in', keys).where('locked_until', '>', now).orderBy('locked_until', 'desc').executeTakeFirst();
-    return r?.locked_until ?? undefined;
+  /** The throttle rows of these keys (a key without failures has none). */
+  async find(ex: Executor, keys: string[]): Promise<Array<{ key: string; lockedUntil: string | null }>> {
+    const rows = await ex.selectFrom('signin_throttle').select(['key', 'locked_until']).where('key', 'in', keys).execute();
+    return rows.map((r) => ({ key: r.key, lockedUntil: r.locked_until }));
   },
 
   /** Counts a failure in the key's window; locks the key when the window holds `limit` failures. */

@@ -174,7 +174,8 @@ export class SigninService implements IdentityDirectory, SessionReader {
     const pairKey = `pair:${emailNorm}|${input.sourceIp}`;
     const addressKey = `address:${input.sourceIp}`;
     const now = this.now();
-    if (await throttleRepository.lockedUntil(this.deps.db, [pairKey, addressKey], now.toISOString())) {
+    const throttles = await throttleRepository.find(this.deps.db, [pairKey, addressKey]);
+    if (throttles.some((t) => t.lockedUntil !== null && t.lockedUntil > now.toISOString())) {
       throw new AppError('signin.locked', 'Too many failed sign-ins. Wait 15 minutes, or reset your password.');
     }
     const identity = await identitiesRepository.findByEmail(this.deps.db, emailNorm);
@@ -193,8 +194,10 @@ export class SigninService implements IdentityDirectory, SessionReader {
       throw new AppError('signin.suspended', 'Your user is suspended. Contact your administrator.');
     }
     if (membership?.account.status === 'Suspended') throw new AppError('signin.suspended', 'Your account is suspended. Contact your administrator.');
-    await throttleRepository.clear(this.deps.db, pairKey);
-    const token = await this.openSession(identity.id, input.sourceIp, input.userAgent);
+    // Only a pair with failures on record has anything to forget (saves a write on most sign-ins).
+    if (throttles.some((t) => t.key === pairKey)) await throttleRepository.clear(this.deps.db, pairKey);
+    // The session and its audit record commit together.
+    const token = await this.deps.db.transaction().execute((trx) => this.openSession(identity.id, input.sourceIp, input.userAgent, trx));
     return { token, identity };
   }
 
@@ -247,7 +250,7 @@ export class SigninService implements IdentityDirectory, SessionReader {
   }
 
   /** Opens a session for an identity that has just proven who it is; returns the cookie value. */
-  async openSession(identityId: string, sourceIp: string | null, userAgent: string | undefined, ex: Executor = this.deps.db): Promise<string> {
+  async openSession(identityId: string, sourceIp: string | null, userAgent: string | undefined, ex: Executor): Promise<string> {
     const token = newToken();
     const now = this.now();
     await sessionsRepository.insert(ex, {
