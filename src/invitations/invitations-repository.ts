@@ -63,9 +63,4 @@ export const invitationsRepository = {
     for (const r of rows) latest.set(r.user_id, toInvitation(r));
     return latest;
   },
-
-  async findById(ex: Executor, id: string): Promise<Invitation | undefined> {
-    const row = await ex.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toInvitation(row) : undefined;
-  },
 };

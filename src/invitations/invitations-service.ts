@@ -96,10 +96,6 @@ export class InvitationsService {
     await invitationsRepository.setEmailStatus(ex, invitationIds, outcome === 'sent' ? 'Sent' : 'Failed', this.deps.clock.now().toISOString());
   }
 
-  async latestInvitation(userId: string): Promise<Invitation | undefined> {
-    return (await invitationsRepository.latestForUsers(this.deps.db, [userId])).get(userId);
-  }
-
   private newInvitee(id: string, accountId: string, email: string, userType: UserType | undefined, license: User['license'], now: string): User {
     return {
       id,

@@ -192,4 +192,3 @@ export const throttleRepository = {
   },
 };
 
-export type { IdentitiesTable };
