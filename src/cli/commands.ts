@@ -89,6 +89,20 @@ export const commands: Record<string, Command> = {
     io.out(`Restored account ${account.id} (${account.name}).`);
   },
 
+  'invitations list': async (s, args, flags, io) => {
+    if (args.length > 0) throw new UsageError(`unexpected argument ${args[0]}`);
+    const account = str(flags, 'account');
+    if (!account) throw new UsageError('--account ACCOUNT_ID is required');
+    const rows = await s.invitations.listInvitations(account, limit(flags, 100));
+    io.out(table([['INVITATION ID', 'EMAIL', 'STATE', 'EMAIL STATUS', 'SENT', 'EXPIRES'], ...rows.map((r) => [r.id, r.email, r.state, r.emailStatus, r.createdAt, r.expiresAt])]));
+  },
+
+  'invitations revoke': async (s, args, _flags, io) => {
+    const id = one(args, 'invitation id');
+    await s.invitations.revokeInvitation(cliActor(), id);
+    io.out(`Revoked invitation ${id}; its link no longer works.`);
+  },
+
   'mail list': async (s, args, flags, io) => {
     if (args.length > 0) throw new UsageError(`unexpected argument ${args[0]}`);
     const status = str(flags, 'status') as OutboxStatus | undefined;

@@ -16,6 +16,8 @@ const usage = `Usage: carillon <command> [options]
   keys revoke ACCESS_KEY_ID
   accounts list-deleted
   accounts restore ACCOUNT_ID
+  invitations list --account ACCOUNT_ID [--limit N]
+  invitations revoke INVITATION_ID             (resend: InviteUsers again, which also retires the old link)
   mail list [--status pending|sent|failed] [--to ADDRESS] [--limit N] [--json]
   audit [--account ID] [--action NAME] [--actor ID] [--resource ID] [--since ISO] [--until ISO] [--limit N] [--json]
   apps create --name NAME --redirect-uri URI [--redirect-uri URI ...]   (prints client_id and client_secret, once)

@@ -91,6 +91,40 @@ export class InvitationsService {
     return results;
   }
 
+  /** Withdraws a pending invitation: its link stops working at once. Re-inviting sends a fresh one. */
+  async revokeInvitation(actor: Actor, invitationId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const now = this.deps.clock.now().toISOString();
+      const invitation = await trx.selectFrom('invitations').select(['id', 'account_id', 'user_id', 'email']).where('id', '=', invitationId).where('accepted_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
+      if (!invitation) throw new AppError('invitation.invalid', `No pending invitation ${invitationId}.`);
+      await trx.updateTable('invitations').set({ status: 'Failed', revoked_at: now, updated_at: now }).where('id', '=', invitationId).execute();
+      // The invitee, still unregistered, now shows UserInvitationStatus Failed until invited again.
+      await trx.updateTable('users').set({ invitation_status: 'Failed', updated_at: now }).where('id', '=', invitation.user_id).where('registration_status', '=', 'Unregistered').execute();
+      await this.deps.audit.record(trx, actor, { action: 'RevokeInvitation', resourceType: 'invitation', resourceId: invitationId, accountId: invitation.account_id, details: { email: invitation.email } });
+    });
+  }
+
+  /** Invitations of an account, newest first, with where each stands. */
+  async listInvitations(accountId: string, limit: number) {
+    await this.deps.accounts.getAccount(accountId);
+    const rows = await this.deps.db
+      .selectFrom('invitations')
+      .select(['id', 'email', 'status', 'email_status', 'expires_at', 'accepted_at', 'revoked_at', 'created_at'])
+      .where('account_id', '=', accountId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    const now = this.deps.clock.now().toISOString();
+    return rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      state: r.accepted_at ? 'accepted' : r.revoked_at ? 'revoked' : r.expires_at <= now ? 'expired' : 'pending',
+      emailStatus: r.email_status,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+    }));
+  }
+
   /** The outbox reports what became of invitations' emails. */
   async recordEmailOutcome(ex: Executor, invitationIds: string[], outcome: 'sent' | 'failed'): Promise<void> {
     await invitationsRepository.setEmailStatus(ex, invitationIds, outcome === 'sent' ? 'Sent' : 'Failed', this.deps.clock.now().toISOString());
