@@ -9,7 +9,6 @@ import {
   AssociateSigninDelegateGroupsWithAccountCommand,
   BadRequestException,
   BatchSuspendUserCommand,
-  ChimeServiceException,
   CreateAccountCommand,
   CreateUserCommand,
   DeleteAccountCommand,
@@ -34,6 +33,7 @@ import { accountsRepository } from '../src/accounts/accounts-repository.js';
 import { auditRepository, type AuditEvent } from '../src/audit/audit-repository.js';
 import { DAY_MS, ManualClock } from '../src/platform/clock.js';
 import { AppError } from '../src/platform/errors.js';
+import { rejectsWith } from './support/chime-errors.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -47,27 +47,6 @@ const operator = { type: 'cli' as const, id: 'api-accounts-test' };
 /** A name fragment no other test uses, so ListAccounts filters see only this test's accounts. */
 const tag = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
 
-type ChimeError = ChimeServiceException & { Code?: string };
-
-/** Asserts that the call fails with the given modelled exception, body Code and HTTP status; returns the error. */
-async function rejectsWith<T extends ChimeError>(
-  call: Promise<unknown>,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  errorClass: new (...args: any[]) => T,
-  code: string,
-  status: number,
-): Promise<T> {
-  let caught: unknown;
-  await assert.rejects(call, (e: unknown) => {
-    caught = e;
-    return true;
-  });
-  assert.ok(caught instanceof errorClass, `expected ${errorClass.name}, got ${String(caught)}`);
-  assert.equal(caught.Code, code);
-  assert.equal(caught.$metadata.httpStatusCode, status);
-  assert.ok(caught.$metadata.requestId, 'the error carries a request id');
-  return caught;
-}
 
 async function createAccount(name: string, client: ChimeClient = server.client): Promise<Account & { AccountId: string }> {
   const out = await client.send(new CreateAccountCommand({ Name: name }));

@@ -2,7 +2,7 @@
 // (status, x-amzn-ErrorType, {"Code","Message"}, x-amzn-RequestId), and the request-shape refusals: unknown
 // routes, bad bodies, oversized bodies, wrong types, NUL bytes, bad paging parameters. None of them changes anything.
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -24,7 +24,7 @@ import {
   UpdateAccountCommand,
   UpdateAccountSettingsCommand,
 } from '@aws-sdk/client-chime';
-import type { Db } from '../src/platform/db/schema.js';
+import { databaseSnapshot } from './support/snapshot.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { sendRaw, signHeaders, signedRequest, type RawRequest, type RawResponse } from './support/signed-request.js';
 
@@ -42,26 +42,8 @@ after(() => server.stop());
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-type Table = 'accounts' | 'users' | 'audit_events' | 'invitations' | 'outbox' | 'signin_delegate_groups' | 'access_keys';
 
-async function count(db: Db, table: Table): Promise<number> {
-  const row = await db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function snapshot(s: TestServer = server): Promise<Record<string, number | string>> {
-  const db = s.services.db;
-  const accounts = await db.selectFrom('accounts').select(['id', 'name', 'default_license', 'disable_remote_control', 'enable_dial_out', 'updated_at', 'deleted_at']).orderBy('id').execute();
-  const users = await db.selectFrom('users').select(['id', 'license', 'user_type', 'registration_status', 'updated_at', 'removed_at']).orderBy('id').execute();
-  const settings = await db.selectFrom('settings').select(['key', 'value']).orderBy('key').execute();
-  const out: Record<string, number | string> = {};
-  for (const t of ['accounts', 'users', 'audit_events', 'invitations', 'outbox', 'signin_delegate_groups', 'access_keys'] as const) out[t] = await count(db, t);
-  out.digest = createHash('sha256').update(JSON.stringify([accounts, users, settings])).digest('hex');
-  return out;
-}
+const snapshot = (s: TestServer = server) => databaseSnapshot(s.services.db);
 
 async function assertUnchanged(fn: () => Promise<void>, s: TestServer = server): Promise<void> {
   const before = await snapshot(s);

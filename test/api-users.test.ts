@@ -10,7 +10,6 @@ import {
   BatchSuspendUserCommand,
   BatchUnsuspendUserCommand,
   BatchUpdateUserCommand,
-  ChimeServiceException,
   ConflictException,
   CreateAccountCommand,
   CreateUserCommand,
@@ -31,6 +30,7 @@ import {
 } from '@aws-sdk/client-chime';
 import { accountsRepository } from '../src/accounts/accounts-repository.js';
 import { auditRepository, type AuditEvent } from '../src/audit/audit-repository.js';
+import { rejectsWith } from './support/chime-errors.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -44,27 +44,6 @@ const unknownUserId = '0190f0f0-0000-7000-8000-000000000000';
 /** A fresh address no other test uses. */
 const email = (label = 'user') => `${label}-${randomBytes(4).toString('hex')}@example.com`;
 
-type ChimeError = ChimeServiceException & { Code?: string };
-
-/** Asserts that the call fails with the given modelled exception, body Code and HTTP status; returns the error. */
-async function rejectsWith<T extends ChimeError>(
-  call: Promise<unknown>,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  errorClass: new (...args: any[]) => T,
-  code: string,
-  status: number,
-): Promise<T> {
-  let caught: unknown;
-  await assert.rejects(call, (e: unknown) => {
-    caught = e;
-    return true;
-  });
-  assert.ok(caught instanceof errorClass, `expected ${errorClass.name}, got ${String(caught)}`);
-  assert.equal(caught.Code, code);
-  assert.equal(caught.$metadata.httpStatusCode, status);
-  assert.ok(caught.$metadata.requestId, 'the error carries a request id');
-  return caught;
-}
 
 const badRequest = (call: Promise<unknown>) => rejectsWith(call, BadRequestException, 'BadRequest', 400);
 const notFound = (call: Promise<unknown>) => rejectsWith(call, NotFoundException, 'NotFound', 404);

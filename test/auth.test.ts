@@ -24,7 +24,7 @@ import {
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { Db } from '../src/platform/db/schema.js';
+import { databaseSnapshot } from './support/snapshot.js';
 import { startTestServer, type Credentials, type TestServer } from './support/server.js';
 import { sendRaw, signHeaders, signedRequest, type RawRequest, type RawResponse } from './support/signed-request.js';
 
@@ -46,33 +46,7 @@ after(() => server.stop());
 
 const MINUTE = 60_000;
 
-type Snapshot = Record<string, number | string>;
-
-async function count(db: Db, table: 'accounts' | 'users' | 'audit_events' | 'invitations' | 'outbox' | 'signin_delegate_groups' | 'access_keys'): Promise<number> {
-  const row = await db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** Row counts of every table a request could write, plus a digest of what updates touch. */
-async function snapshot(): Promise<Snapshot> {
-  const db = server.services.db;
-  const accounts = await db.selectFrom('accounts').select(['id', 'name', 'default_license', 'disable_remote_control', 'enable_dial_out', 'updated_at', 'deleted_at']).orderBy('id').execute();
-  const users = await db.selectFrom('users').select(['id', 'license', 'user_type', 'registration_status', 'updated_at', 'removed_at']).orderBy('id').execute();
-  const settings = await db.selectFrom('settings').select(['key', 'value']).orderBy('key').execute();
-  return {
-    accounts: await count(db, 'accounts'),
-    users: await count(db, 'users'),
-    audit_events: await count(db, 'audit_events'),
-    invitations: await count(db, 'invitations'),
-    outbox: await count(db, 'outbox'),
-    signin_delegate_groups: await count(db, 'signin_delegate_groups'),
-    access_keys: await count(db, 'access_keys'),
-    digest: createHash('sha256').update(JSON.stringify([accounts, users, settings])).digest('hex'),
-  };
-}
+const snapshot = () => databaseSnapshot(server.services.db);
 
 /** Runs `fn` and asserts that the database is exactly as before (no row, no update, no audit record). */
 async function assertUnchanged(fn: () => Promise<void>): Promise<void> {
@@ -167,7 +141,7 @@ function captureWire(client: ChimeClient): Array<{ path: string; headers: Record
   return seen;
 }
 
-const accountsCount = () => count(server.services.db, 'accounts');
+const accountsCount = async () => Number((await snapshot()).accounts);
 
 // ---------------------------------------------------------------------------------------------------------------
 

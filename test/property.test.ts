@@ -2,11 +2,10 @@
 // signed raw requests. Whatever arrives, the server never answers 5xx, every refusal is the modelled JSON error
 // ({Code, Message} + x-amzn-errortype), and a refused request changes nothing in the database.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CreateAccountCommand, CreateUserCommand, InviteUsersCommand } from '@aws-sdk/client-chime';
-import type { Db } from '../src/platform/db/schema.js';
+import { databaseSnapshot } from './support/snapshot.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { signedRequest, type RawResponse } from './support/signed-request.js';
 
@@ -19,36 +18,8 @@ after(() => server.stop());
 // ---------------------------------------------------------------------------------------------------------------
 // Database snapshot: row counts, plus a digest of the columns updates touch.
 
-type Table = 'accounts' | 'users' | 'audit_events' | 'invitations' | 'outbox' | 'signin_delegate_groups' | 'access_keys';
 
-async function count(db: Db, table: Table): Promise<number> {
-  const row = await db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-async function snapshot(): Promise<Record<string, number | string>> {
-  const db = server.services.db;
-  const [accounts, users, groups, settings, ...counts] = await Promise.all([
-    db.selectFrom('accounts').select(['id', 'name', 'default_license', 'disable_remote_control', 'enable_dial_out', 'updated_at', 'deleted_at']).orderBy('id').execute(),
-    db.selectFrom('users').select(['id', 'updated_at', 'removed_at', 'personal_pin', 'sessions_revoked_at']).orderBy('id').execute(),
-    db.selectFrom('signin_delegate_groups').select(['account_id', 'group_name']).orderBy('account_id').orderBy('group_name').execute(),
-    db.selectFrom('settings').select(['key', 'value']).orderBy('key').execute(),
-    ...(['audit_events', 'invitations', 'outbox', 'access_keys'] as const).map((t) => count(db, t)),
-  ]);
-  return {
-    accounts: accounts.length,
-    users: users.length,
-    audit_events: counts[0]!,
-    invitations: counts[1]!,
-    outbox: counts[2]!,
-    access_keys: counts[3]!,
-    signin_delegate_groups: groups.length,
-    digest: createHash('sha256').update(JSON.stringify([accounts, users, groups, settings])).digest('hex'),
-  };
-}
+const snapshot = () => databaseSnapshot(server.services.db);
 
 // ---------------------------------------------------------------------------------------------------------------
 // What a well-formed answer looks like.
