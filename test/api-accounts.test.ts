@@ -47,7 +47,6 @@ const operator = { type: 'cli' as const, id: 'api-accounts-test' };
 /** A name fragment no other test uses, so ListAccounts filters see only this test's accounts. */
 const tag = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
 
-
 async function createAccount(name: string, client: ChimeClient = server.client): Promise<Account & { AccountId: string }> {
   const out = await client.send(new CreateAccountCommand({ Name: name }));
   assert.ok(out.Account?.AccountId);

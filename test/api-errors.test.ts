@@ -42,7 +42,6 @@ after(() => server.stop());
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-
 const snapshot = (s: TestServer = server) => databaseSnapshot(s.services.db);
 
 async function assertUnchanged(fn: () => Promise<void>, s: TestServer = server): Promise<void> {

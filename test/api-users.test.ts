@@ -44,7 +44,6 @@ const unknownUserId = '0190f0f0-0000-7000-8000-000000000000';
 /** A fresh address no other test uses. */
 const email = (label = 'user') => `${label}-${randomBytes(4).toString('hex')}@example.com`;
 
-
 const badRequest = (call: Promise<unknown>) => rejectsWith(call, BadRequestException, 'BadRequest', 400);
 const notFound = (call: Promise<unknown>) => rejectsWith(call, NotFoundException, 'NotFound', 404);
 

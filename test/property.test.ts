@@ -18,7 +18,6 @@ after(() => server.stop());
 // ---------------------------------------------------------------------------------------------------------------
 // Database snapshot: row counts, plus a digest of the columns updates touch.
 
-
 const snapshot = () => databaseSnapshot(server.services.db);
 
 // ---------------------------------------------------------------------------------------------------------------
