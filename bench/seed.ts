@@ -20,7 +20,7 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
   try {
     await migrateToLatest(db);
     const audit = new AuditLog(systemClock);
-    const accounts = new AccountsService({ db, engine, clock: systemClock, audit });
+    const accounts = new AccountsService({ db, clock: systemClock, audit });
     const keys = new AccessKeysService({ db, clock: systemClock, audit, secretBox: new SecretBox(resolveMasterKey(undefined, options.dataDir).key), accounts });
     const actor = { type: 'system' as const, id: 'bench' };
     const big = await accounts.createAccount(actor, 'Bench Large');

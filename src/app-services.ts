@@ -49,7 +49,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
   const master = resolveMasterKey(config.masterKey, config.dataDir);
   if (master.created) log.warn('Generated a master key in %s/master.key: back it up, and set CARILLON_MASTER_KEY when running several nodes.', config.dataDir);
   const audit = new AuditLog(clock);
-  const accounts = new AccountsService({ db, engine, clock, audit });
+  const accounts = new AccountsService({ db, clock, audit });
   const users = new UsersService({ db, clock, audit, accounts });
   const settings = new SettingsService({ db, audit });
   const secretBox = new SecretBox(master.key);

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -17,19 +16,16 @@ import {
   NotFoundException,
   UpdateAccountCommand,
 } from '@aws-sdk/client-chime';
-import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/platform/db/schema.js';
-import { startServer, type RunningServer } from '../src/server.js';
-import { createTestDatabase, testEngine, type TestDatabase } from './support/database.js';
-import type { Credentials } from './support/server.js';
+import { testEngine } from './support/database.js';
+import { startTestServer, type Credentials, type TestServer } from './support/server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 type Run = { code: number; stdout: string; stderr: string };
 
 let dataDir: string;
-let database: TestDatabase;
-let server: RunningServer;
+let server: TestServer;
 let cliEnv: NodeJS.ProcessEnv;
 let admin: Credentials;
 let adminClient: ChimeClient;
@@ -99,31 +95,20 @@ function keyRows(stdout: string): Map<string, string[]> {
 }
 
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carillon-cli-'));
-  database = await createTestDatabase();
-  const env: Record<string, string> = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    CARILLON_DATA_DIR: dataDir,
-    LOG_LEVEL: process.env.CARILLON_TEST_LOG_LEVEL ?? 'silent',
-    ...(database.databaseUrl && { DATABASE_URL: database.databaseUrl }),
-  };
-  server = await startServer(loadConfig(env));
+  server = await startTestServer();
+  dataDir = server.dataDir;
   // The CLI sees exactly the server's configuration, and nothing inherited that could point elsewhere.
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'SMTP_URL', 'PORT', 'HOST'].includes(k) && !k.startsWith('CARILLON_')),
   );
-  cliEnv = { ...inherited, ...env };
-  const key = await server.services.accessKeys.createKey({ type: 'system', id: 'test' }, { name: 'test-admin', role: 'full' });
-  admin = { accessKeyId: key.id, secretAccessKey: key.secretAccessKey };
+  cliEnv = { ...inherited, ...server.env };
+  admin = server.admin;
   adminClient = clientFor(admin);
 });
 
 after(async () => {
   for (const c of clients) c.destroy();
   await server?.stop();
-  await database?.drop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('keys', () => {

@@ -68,7 +68,7 @@ test('several nodes starting at once migrate once and all come up', async () => 
 
 test('a duplicate member email racing in two requests becomes user.email_taken, never a raw constraint error', async () => {
   const audit = new AuditLog(systemClock);
-  const accounts = new AccountsService({ db: opened.db, engine: opened.engine, clock: systemClock, audit });
+  const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit });
   const users = new UsersService({ db: opened.db, clock: systemClock, audit, accounts });
   const account = await accounts.createAccount(actor, 'Race');
   const results = await Promise.allSettled([0, 1, 2, 3].map(() => users.createUser(actor, account.id, { email: 'Same@Example.com' })));
@@ -89,7 +89,7 @@ test('a failure after the change inside a request rolls the whole change back', 
       throw new Error('simulated crash');
     }
   }
-  const accounts = new AccountsService({ db: opened.db, engine: opened.engine, clock: systemClock, audit: new FailingAudit(systemClock) });
+  const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit: new FailingAudit(systemClock) });
   const before = await opened.db.selectFrom('accounts').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
   const auditBefore = await opened.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
   await assert.rejects(accounts.createAccount(actor, 'Never'), /simulated crash/);
@@ -101,7 +101,7 @@ test('a failure after the change inside a request rolls the whole change back', 
 
 test('keyset pages follow creation order and rows added meanwhile never shift a page', async () => {
   const audit = new AuditLog(systemClock);
-  const accounts = new AccountsService({ db: opened.db, engine: opened.engine, clock: systemClock, audit });
+  const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit });
   const users = new UsersService({ db: opened.db, clock: systemClock, audit, accounts });
   const account = await accounts.createAccount(actor, 'Pages');
   const created: string[] = [];

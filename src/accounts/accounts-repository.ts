@@ -1,5 +1,5 @@
 // SQL for accounts and their sign-in delegate groups.
-import { startsWith } from '../platform/db/dialect.js';
+import { isPostgres, startsWith } from '../platform/db/dialect.js';
 import type { AccountsTable, Executor } from '../platform/db/schema.js';
 import type { AccountStatus, AccountType, License } from '../platform/types.js';
 
@@ -88,9 +88,9 @@ export const accountsRepository = {
   },
 
   /** Locks the row for the rest of the transaction on PostgreSQL; SQLite transactions already serialize writers. */
-  async lockById(ex: Executor, id: string, engine: 'sqlite' | 'postgres'): Promise<Account | undefined> {
+  async lockById(ex: Executor, id: string): Promise<Account | undefined> {
     let q = ex.selectFrom('accounts').selectAll().where('id', '=', id).where('deleted_at', 'is', null);
-    if (engine === 'postgres') q = q.forUpdate();
+    if (isPostgres(ex)) q = q.forUpdate();
     const row = await q.executeTakeFirst();
     return row ? (await withGroups(ex, [row]))[0] : undefined;
   },

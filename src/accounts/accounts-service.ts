@@ -3,7 +3,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { DAY_MS, type Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/schema.js';
-import type { Engine } from '../platform/db/database.js';
 import { AppError } from '../platform/errors.js';
 import { uuidv7 } from '../platform/ids.js';
 import { page, type Page } from '../platform/page.js';
@@ -16,7 +15,7 @@ export const RESTORE_WINDOW_DAYS = 90;
 export type AccountSettings = { disableRemoteControl?: boolean | undefined; enableDialOut?: boolean | undefined };
 
 export class AccountsService {
-  constructor(private readonly deps: { db: Db; engine: Engine; clock: Clock; audit: AuditLog }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog }) {}
 
   private now(): string {
     return this.deps.clock.now().toISOString();
@@ -98,7 +97,7 @@ export class AccountsService {
    */
   async deleteAccount(actor: Actor, accountId: string): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const account = await accountsRepository.lockById(trx, accountId, this.deps.engine);
+      const account = await accountsRepository.lockById(trx, accountId);
       if (!account) throw new AppError('account.not_found', `Account ${accountId} not found.`);
       if (account.type !== 'Team') {
         throw new AppError('account.has_domains', 'An Enterprise account can be deleted only after all of its claimed domains are released.');
