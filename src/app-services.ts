@@ -17,6 +17,7 @@ import { SigninService } from './signin/signin-service.js';
 import { AcceptanceService } from './invitations/acceptance-service.js';
 import { LoginWithAmazon, OpenIdConnectLogin, type SocialProvider } from './signin/social-login.js';
 import { createHmac } from 'node:crypto';
+import { AdminsService } from './admins/admins-service.js';
 
 export type Services = {
   config: Config;
@@ -32,6 +33,8 @@ export type Services = {
   /** Seals secrets at rest with the master key (access keys, OIDC app secrets and signing keys). */
   secretBox: SecretBox;
   signin: SigninService;
+  /** Console administrators: setup links, sign-in, sessions. */
+  admins: AdminsService;
   acceptance: AcceptanceService;
   /** The social sign-in providers configured (Login with Amazon, a generic OpenID Connect provider). */
   socialProviders: SocialProvider[];
@@ -65,6 +68,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     onQueued: () => outbox?.nudge(),
   });
   const signin = new SigninService({ db, clock, audit, publicUrl: config.publicUrl, session: config.session, onMailQueued: () => outbox?.nudge() });
+  const admins = new AdminsService({ db, clock, audit, publicUrl: config.publicUrl, session: config.session });
   const acceptance = new AcceptanceService({ db, clock, audit, users, signin });
   if (config.smtpUrl) {
     outbox = new OutboxWorker({
@@ -96,6 +100,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     accessKeys,
     secretBox,
     signin,
+    admins,
     acceptance,
     socialProviders: [
       ...(config.social.lwa ? [new LoginWithAmazon(config.social.lwa)] : []),

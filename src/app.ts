@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerChimeApi } from './api/chime-api.js';
 import { registerSigninRoutes } from './signin/signin-routes.js';
+import { registerConsoleRoutes } from './admins/console-routes.js';
 import { registerOidc, type OidcDeps } from './oidc/oidc-routes.js';
 import { wireErrors } from './api/wire-errors.js';
 import type { Services } from './app-services.js';
@@ -88,6 +89,7 @@ export function buildApp(services: Services, logger: FastifyBaseLogger, options:
 
   registerChimeApi(app, services);
   registerSigninRoutes(app, services);
+  registerConsoleRoutes(app, services);
   registerOidc(app, { db: services.db, config: services.config, secretBox: services.secretBox, identities: services.signin, sessions: services.signin, log: logger, ...options.oidc });
   return app;
 }

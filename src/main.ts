@@ -7,6 +7,14 @@ try {
   const server = await startServer(config);
   const mail = config.smtpUrl ? 'mail goes out through SMTP_URL' : 'no SMTP_URL: mail waits in the outbox (npx carillon mail list)';
   server.app.log.info(`Carillon listening on ${server.url} (${server.services.engine}; ${mail})`);
+  // A fresh installation has no administrator: print a one-time link that creates the first one. It is printed,
+  // not logged, so the token stays out of log collectors.
+  const setupLink = await server.services.admins.firstRunLink();
+  if (setupLink) {
+    process.stdout.write(`\nNo administrator yet. Open this one-time link within 24 hours to create the first one:\n\n    ${setupLink}\n\n(Lost it? Restart Carillon for a new one, or run: npx carillon admins create --email YOU --role full)\n\n`);
+  } else {
+    server.app.log.info(`Console: ${server.services.config.publicUrl}/console/`);
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       server.app.log.info(`${signal}: stopping`);

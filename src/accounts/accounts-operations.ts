@@ -4,6 +4,8 @@ import { defineOperation } from '../api/operation.js';
 import { accountName, assignableLicense, emailAddress, idLabel, maxResults, nextToken, nonEmpty } from '../api/shapes.js';
 import { DEFAULT_MAX_RESULTS, decodeNextToken, encodeNextToken } from '../api/next-token.js';
 import { presentAccount } from '../api/present.js';
+import { DAY_MS } from '../platform/clock.js';
+import { RESTORE_WINDOW_DAYS } from './accounts-service.js';
 
 const accountPath = z.object({ accountId: idLabel });
 const noBody = z.object({}).passthrough();
@@ -138,5 +140,38 @@ export const accountOperations = [
       await services.accounts.disassociateSigninDelegateGroups(actor, path.accountId, body.GroupNames);
       return {};
     },
+  }),
+
+  // Carillon extensions, beyond Chime's API: the 90-day restore of deleted accounts.
+  defineOperation({
+    name: 'ListDeletedAccounts',
+    method: 'GET',
+    path: '/deleted-accounts',
+    status: 200,
+    input: z.object({ query: z.object({ 'max-results': maxResults }) }),
+    handle: async ({ services }, { query }) => {
+      const accounts = await services.accounts.listDeletedAccounts(query['max-results'] ?? DEFAULT_MAX_RESULTS);
+      const ownerId = await services.settings.getOwnerId();
+      return {
+        Accounts: accounts.map((a) => ({
+          ...presentAccount(a, ownerId),
+          DeletedTimestamp: a.deletedAt!,
+          RestorableUntil: new Date(Date.parse(a.deletedAt!) + RESTORE_WINDOW_DAYS * DAY_MS).toISOString(),
+        })),
+      };
+    },
+  }),
+
+  defineOperation({
+    name: 'RestoreAccount',
+    method: 'POST',
+    path: '/deleted-accounts/{accountId}',
+    operation: 'restore',
+    status: 200,
+    input: z.object({ path: accountPath, body: noBody }),
+    account: (i) => i.path.accountId,
+    handle: async ({ services, actor }, { path }) => ({
+      Account: presentAccount(await services.accounts.restoreAccount(actor, path.accountId), await services.settings.getOwnerId()),
+    }),
   }),
 ];

@@ -3,8 +3,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError, type z } from 'zod';
 import { accountOperations } from '../accounts/accounts-operations.js';
+import { auditOperations } from '../audit/audit-operations.js';
 import { installationWideOperations, roleAllows } from '../auth/policy.js';
 import { SigV4Verifier } from '../auth/sigv4.js';
+import { ADMIN_COOKIE, CSRF_HEADER } from '../admins/admins-service.js';
+import { sameSecret } from '../platform/secret-box.js';
+import { readCookie } from '../signin/signin-service.js';
 import type { Principal } from '../auth/access-keys.js';
 import { AppError } from '../platform/errors.js';
 import { settingsOperations } from '../settings/settings-operations.js';
@@ -12,7 +16,7 @@ import { userOperations } from '../users/users-operations.js';
 import type { Services } from '../app-services.js';
 import type { Operation, RawInput } from './operation.js';
 
-export const operations: Operation[] = [...accountOperations, ...userOperations, ...settingsOperations];
+export const operations: Operation[] = [...accountOperations, ...userOperations, ...settingsOperations, ...auditOperations];
 
 type Route = { op: Operation; segments: Array<{ literal: string } | { label: string }> };
 
@@ -102,7 +106,23 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
     lookupSecret: async (id) => (await services.accessKeys.resolve(id))?.secret,
   });
 
+  /** The console's calls: the administrator's session cookie, and the session's CSRF token in a header that a
+   *  page on another origin cannot set. A request that carries a signature is always judged by its signature. */
+  async function authenticateAdmin(request: FastifyRequest, cookie: string): Promise<Principal> {
+    const signedIn = await services.admins.readSession(cookie);
+    if (!signedIn) throw new AppError('admin.session_required', 'Your console session has ended. Sign in again.');
+    const header = request.headers[CSRF_HEADER];
+    if (!sameSecret(typeof header === 'string' ? header : undefined, signedIn.session.csrfToken)) {
+      throw new AppError('session.csrf', `Console calls must carry the session's ${CSRF_HEADER} header.`);
+    }
+    return { kind: 'admin', id: signedIn.admin.id, role: signedIn.admin.role, accountId: null };
+  }
+
   async function authenticate(request: FastifyRequest): Promise<Principal> {
+    const cookie = readCookie(request.headers.cookie, ADMIN_COOKIE);
+    if (cookie !== undefined && request.headers.authorization === undefined && !(request.raw.url ?? '').includes('X-Amz-Signature')) {
+      return authenticateAdmin(request, cookie);
+    }
     const signed = await verifier.verify({
       method: request.method,
       rawUrl: request.raw.url ?? '/',
@@ -115,15 +135,16 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
   }
 
   function authorize(principal: Principal, op: Operation, input: unknown): void {
+    const who = principal.kind === 'admin' ? `Administrator ${principal.id}` : `Access key ${principal.id}`;
     if (!roleAllows(principal.role, op.name)) {
-      throw new AppError('auth.forbidden', `Access key ${principal.accessKeyId} (role ${principal.role}) may not call ${op.name}.`);
+      throw new AppError('auth.forbidden', `${who} (role ${principal.role}) may not call ${op.name}.`);
     }
     if (principal.accountId === null) return;
     if (installationWideOperations.has(op.name)) {
-      throw new AppError('auth.other_account', `Access key ${principal.accessKeyId} is limited to one account and may not call ${op.name}.`);
+      throw new AppError('auth.other_account', `${who} is limited to one account and may not call ${op.name}.`);
     }
     if (op.account && op.account(input as never) !== principal.accountId) {
-      throw new AppError('auth.other_account', `Access key ${principal.accessKeyId} may not act on that account.`);
+      throw new AppError('auth.other_account', `${who} may not act on that account.`);
     }
   }
 
@@ -149,11 +170,11 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
         principal,
         services,
         now: services.clock.now(),
-        actor: { type: 'access_key', id: principal.accessKeyId, requestId: request.id, sourceIp: request.ip },
+        actor: { type: principal.kind, id: principal.id, requestId: request.id, sourceIp: request.ip },
       },
       input,
     );
-    request.log.info({ operation: op.name, accessKeyId: principal.accessKeyId }, 'chime operation');
+    request.log.info({ operation: op.name, principal: principal.id }, 'chime operation');
     if (op.status === 204) {
       await reply.code(204).send();
       return;
@@ -162,7 +183,7 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
   }
 
   const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
-  for (const url of ['/accounts', '/accounts/*', '/settings', '/settings/*']) {
+  for (const url of ['/accounts', '/accounts/*', '/settings', '/settings/*', '/deleted-accounts', '/deleted-accounts/*', '/audit-events']) {
     app.route({ method: [...methods], url, handler: handle });
   }
 }

@@ -65,5 +65,11 @@ export const wireErrors: Record<ErrorCode, WireError> = {
   'signin.social_unverified_email': forbidden,
   'session.csrf': forbidden,
   'directory.not_member': forbidden,
+  'admin.session_required': { status: 401, type: 'UnauthorizedClientException', code: 'Unauthorized' },
+  'admin.setup_invalid': badRequest,
+  'admin.setup_expired': { status: 410, type: 'BadRequestException', code: 'BadRequest' },
+  'admin.setup_used': { status: 410, type: 'BadRequestException', code: 'BadRequest' },
+  'admin.email_taken': conflict,
+  'admin.not_found': notFound,
   internal: { status: 500, type: 'ServiceFailureException', code: 'ServiceFailure' },
 };

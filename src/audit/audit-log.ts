@@ -7,7 +7,7 @@ import { auditRepository } from './audit-repository.js';
 
 export type AuditEntry = {
   action: string;
-  resourceType: 'account' | 'user' | 'invitation' | 'access_key' | 'settings' | 'identity' | 'oidc_app' | 'oidc_key';
+  resourceType: 'account' | 'user' | 'invitation' | 'access_key' | 'settings' | 'identity' | 'oidc_app' | 'oidc_key' | 'administrator';
   resourceId: string;
   accountId?: string | null | undefined;
   details?: Record<string, unknown>;

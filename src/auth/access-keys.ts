@@ -11,7 +11,8 @@ import type { Role } from './policy.js';
 
 export type AccessKey = { id: string; name: string; role: Role; accountId: string | null; createdAt: string; revokedAt: string | null };
 
-export type Principal = { accessKeyId: string; role: Role; accountId: string | null };
+/** Who calls the API: an access key (SigV4) or a console administrator (session cookie + CSRF header). */
+export type Principal = { kind: 'access_key' | 'admin'; id: string; role: Role; accountId: string | null };
 
 const CACHE_MS = 5_000;
 
@@ -68,7 +69,7 @@ export class AccessKeysService {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     const key = row
-      ? { secret: this.deps.secretBox.open(row.secret_ciphertext), principal: { accessKeyId: row.id, role: row.role as Role, accountId: row.account_id } }
+      ? { secret: this.deps.secretBox.open(row.secret_ciphertext), principal: { kind: 'access_key' as const, id: row.id, role: row.role as Role, accountId: row.account_id } }
       : undefined;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(accessKeyId, { key, at: now });

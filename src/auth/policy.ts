@@ -10,6 +10,10 @@ const readOperations = [
   'GetUser',
   'GetUserSettings',
   'GetGlobalSettings',
+  // Carillon extensions
+  'ListDeletedAccounts',
+  'ListAuditEvents',
+  'GetUserInvitation',
 ] as const;
 
 const userManagementOperations = [
@@ -37,4 +41,4 @@ export function roleAllows(role: Role, operation: string): boolean {
 }
 
 /** Operations that act on the whole installation, never on one account: keys scoped to an account may not call them. */
-export const installationWideOperations: ReadonlySet<string> = new Set(['CreateAccount', 'GetGlobalSettings', 'UpdateGlobalSettings']);
+export const installationWideOperations: ReadonlySet<string> = new Set(['CreateAccount', 'GetGlobalSettings', 'UpdateGlobalSettings', 'ListDeletedAccounts', 'RestoreAccount']);

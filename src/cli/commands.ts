@@ -12,7 +12,7 @@ type Flags = Record<string, string | boolean | string[] | undefined>;
 type Output = { out: (s: string) => void; err: (s: string) => void };
 export type Command = (services: Services, args: string[], flags: Flags, io: Output) => Promise<void>;
 
-const cliActor = (): Actor => ({ type: 'cli', id: process.env.USER ?? process.env.LOGNAME ?? 'cli' });
+export const cliActor = (): Actor => ({ type: 'cli', id: process.env.USER ?? process.env.LOGNAME ?? 'cli' });
 
 function str(flags: Flags, name: string): string | undefined {
   const v = flags[name];
@@ -40,7 +40,7 @@ function one(args: string[], what: string): string {
   return args[0]!;
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }

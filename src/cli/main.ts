@@ -6,11 +6,15 @@ import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../platform/errors.js';
 import { commands as coreCommands, UsageError } from './commands.js';
 import { oidcCommands } from '../oidc/oidc-commands.js';
+import { adminCommands } from '../admins/admin-commands.js';
 
-const commands = { ...coreCommands, ...oidcCommands };
+const commands = { ...coreCommands, ...oidcCommands, ...adminCommands };
 
 const usage = `Usage: carillon <command> [options]
 
+  admins create --email ADDRESS [--role full|user-management|read-only]   (prints a one-time console setup link)
+  admins list [--json]
+  admins disable ADDRESS                       (ends their console sessions)
   keys create --name NAME [--role full|user-management|read-only] [--account ACCOUNT_ID] [--format json|env]
   keys list
   keys revoke ACCESS_KEY_ID
@@ -33,6 +37,7 @@ function parseCommandLine(argv: string[]) {
     allowPositionals: true,
     options: {
       name: { type: 'string' },
+      email: { type: 'string' },
       role: { type: 'string' },
       account: { type: 'string' },
       status: { type: 'string' },

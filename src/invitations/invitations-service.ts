@@ -125,6 +125,21 @@ export class InvitationsService {
     }));
   }
 
+  /** The newest invitation of one member of an account: how it stands and whether its email went out. */
+  async latestInvitationOf(accountId: string, userId: string) {
+    await this.deps.accounts.getAccount(accountId);
+    const row = await this.deps.db
+      .selectFrom('invitations')
+      .select(['id', 'email', 'status', 'email_status', 'expires_at', 'created_at'])
+      .where('user_id', '=', userId)
+      .where('account_id', '=', accountId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) throw new AppError('invitation.invalid', `User ${userId} of account ${accountId} has no invitation.`);
+    return { id: row.id, email: row.email, status: row.status as InviteStatus, emailStatus: row.email_status as EmailStatus, createdAt: row.created_at, expiresAt: row.expires_at };
+  }
+
   /** The outbox reports what became of invitations' emails. */
   async recordEmailOutcome(ex: Executor, invitationIds: string[], outcome: 'sent' | 'failed'): Promise<void> {
     await invitationsRepository.setEmailStatus(ex, invitationIds, outcome === 'sent' ? 'Sent' : 'Failed', this.deps.clock.now().toISOString());

@@ -1,23 +1,15 @@
 // `carillon apps ...` and `carillon oidc rotate-keys`: registering the communication apps and rotating the ID
 // token signing keys, from the shell, with the server running or not.
 import type { Services } from '../app-services.js';
-import { UsageError, type Command } from '../cli/commands.js';
+import { cliActor, table, UsageError, type Command } from '../cli/commands.js';
 import { SecretBox, resolveMasterKey } from '../platform/secret-box.js';
-import type { Actor } from '../platform/types.js';
 import { OidcClients } from './oidc-clients.js';
 import { OidcKeys } from './oidc-keys.js';
-
-const cliActor = (): Actor => ({ type: 'cli', id: process.env.USER ?? process.env.LOGNAME ?? 'cli' });
 
 const secretBoxOf = (s: Services) => new SecretBox(resolveMasterKey(s.config.masterKey, s.config.dataDir).key);
 
 function noArgs(args: string[]): void {
   if (args.length > 0) throw new UsageError(`unexpected argument ${args[0]}`);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
 export const oidcCommands: Record<string, Command> = {

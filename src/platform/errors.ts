@@ -46,6 +46,13 @@ export const errorCodes = [
   'signin.social_unverified_email',
   'session.csrf',
   'directory.not_member',
+  // console administrators
+  'admin.session_required',
+  'admin.setup_invalid',
+  'admin.setup_expired',
+  'admin.setup_used',
+  'admin.email_taken',
+  'admin.not_found',
   // anything else
   'internal',
 ] as const;

@@ -1,5 +1,5 @@
 // Encrypts secrets at rest (AES-256-GCM) with the installation's master key.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -47,3 +47,7 @@ export function resolveMasterKey(configured: Buffer | undefined, dataDir: string
     return { key: Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64'), created: false, fromFile: true };
   }
 }
+
+/** Compares two secrets (CSRF tokens) in constant time; absent never matches. */
+export const sameSecret = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));

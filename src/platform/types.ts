@@ -17,7 +17,7 @@ export type AccountStatus = 'Active' | 'Suspended';
 
 /** Who performs a change, for authorization and for the audit log. */
 export type Actor = {
-  type: 'access_key' | 'cli' | 'system' | 'identity';
+  type: 'access_key' | 'admin' | 'cli' | 'system' | 'identity';
   id: string;
   requestId?: string | undefined;
   sourceIp?: string | undefined;

@@ -1,8 +1,9 @@
 // HTTP adapter of the end-user pages: cookies, CSRF checks, safe redirects, and one short handler per page.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../app-services.js';
 import { AppError, isAppError } from '../platform/errors.js';
+import { sameSecret } from '../platform/secret-box.js';
 import { effectiveLicense } from '../users/license.js';
 import { searchDirectory } from '../users/directory-search.js';
 import * as pages from './pages.js';
@@ -37,9 +38,6 @@ export function safeReturnTo(value: string | undefined, fallback = '/me'): strin
   if (resolved.origin !== 'http://carillon.invalid') return fallback;
   return resolved.pathname + resolved.search + resolved.hash;
 }
-
-const sameSecret = (a: string | undefined, b: string | undefined) =>
-  a !== undefined && b !== undefined && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function registerSigninRoutes(app: FastifyInstance, services: Services): void {
   const secure = services.config.publicUrl.startsWith('https://');

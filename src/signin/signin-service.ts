@@ -24,13 +24,14 @@ export const PRO_TRIAL_DAYS = 30;
 const MINUTE = 60_000;
 // Sign-in throttling. Failures count per (email, source address): an attacker elsewhere cannot lock a person out.
 // Each source address also has its own, larger budget across all emails.
-const PAIR_LIMIT = 5;
-const ADDRESS_LIMIT = 50;
-const THROTTLE_WINDOW_MS = 15 * MINUTE;
-const LOCK_MS = 15 * MINUTE;
+// The console's administrator sign-in uses the same limits.
+export const PAIR_LIMIT = 5;
+export const ADDRESS_LIMIT = 50;
+export const THROTTLE_WINDOW_MS = 15 * MINUTE;
+export const LOCK_MS = 15 * MINUTE;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-const newToken = () => randomBytes(32).toString('base64url');
+export const newToken = () => randomBytes(32).toString('base64url');
 
 export type Membership = { user: User; account: Account };
 export type SignedIn = { session: Session; identity: Identity; membership: Membership | undefined };

@@ -1,7 +1,7 @@
 // Chime API operations on users and invitations: each one validates, calls one service method and presents.
 import { z } from 'zod';
 import { defineOperation } from '../api/operation.js';
-import { alexaForBusinessMetadata, assignableLicense, emailAddress, idLabel, maxResults, nextToken, text, userType } from '../api/shapes.js';
+import { alexaForBusinessMetadata, assignableLicense, emailAddress, idLabel, license, maxResults, nextToken, text, userType } from '../api/shapes.js';
 import { DEFAULT_MAX_RESULTS, decodeNextToken, encodeNextToken } from '../api/next-token.js';
 import { presentInvite, presentUser, presentUserErrors } from '../api/present.js';
 import type { UserUpdate } from './users-service.js';
@@ -69,7 +69,16 @@ export const userOperations = [
     status: 200,
     input: z.object({
       path: accountPath,
-      query: z.object({ 'user-email': emailAddress.optional(), 'user-type': userType.optional(), 'max-results': maxResults, 'next-token': nextToken }),
+      query: z.object({
+        'user-email': emailAddress.optional(),
+        'user-type': userType.optional(),
+        // Carillon's console filters; Chime clients never send them.
+        'registration-status': z.enum(['Registered', 'Unregistered', 'Suspended']).optional(),
+        license: license.optional(),
+        'email-prefix': text(254).optional(),
+        'max-results': maxResults,
+        'next-token': nextToken,
+      }),
     }),
     account: (i) => i.path.accountId,
     handle: async ({ services, now }, { path, query }) => {
@@ -77,6 +86,9 @@ export const userOperations = [
         accountId: path.accountId,
         userEmail: query['user-email'],
         userType: query['user-type'],
+        registrationStatus: query['registration-status'],
+        license: query.license,
+        emailPrefix: query['email-prefix'],
         afterId: decodeNextToken(query['next-token']),
         limit: query['max-results'] ?? DEFAULT_MAX_RESULTS,
       });
@@ -210,5 +222,19 @@ export const userOperations = [
         outboundCalling: body.UserSettings.Telephony.OutboundCalling,
         sms: body.UserSettings.Telephony.SMS,
       }),
+  }),
+
+  // Carillon extension: the invitation behind a member, for the console's user detail.
+  defineOperation({
+    name: 'GetUserInvitation',
+    method: 'GET',
+    path: '/accounts/{accountId}/users/{userId}/invitation',
+    status: 200,
+    input: z.object({ path: userPath }),
+    account: (i) => i.path.accountId,
+    handle: async ({ services }, { path }) => {
+      const i = await services.invitations.latestInvitationOf(path.accountId, path.userId);
+      return { Invitation: { InviteId: i.id, Status: i.status, EmailStatus: i.emailStatus, EmailAddress: i.email, InvitedOn: i.createdAt, ExpiresOn: i.expiresAt } };
+    },
   }),
 ];

@@ -1,5 +1,7 @@
 // SQL for the members of accounts. A removed member keeps its row (removed_at set) for audit and billing.
-import type { Executor, UsersTable } from '../platform/db/schema.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Executor, UsersTable } from '../platform/db/schema.js';
+import { startsWith } from '../platform/db/dialect.js';
 import type { InviteStatus, License, RegistrationStatus, UserType } from '../platform/types.js';
 
 export type User = {
@@ -30,6 +32,11 @@ export type UserListFilter = {
   accountId: string;
   emailNorm?: string | undefined;
   userType?: UserType | undefined;
+  /** Carillon's console filters, beyond Chime's: a registration status, an effective license (at `now`), and
+   *  the start of the email address. */
+  registrationStatus?: RegistrationStatus | undefined;
+  license?: { value: License; now: string } | undefined;
+  emailPrefixNorm?: string | undefined;
   afterId?: string | undefined;
   limit: number;
 };
@@ -177,6 +184,16 @@ export const usersRepository = {
     let q = ex.selectFrom('users').selectAll().where('account_id', '=', f.accountId).where('removed_at', 'is', null);
     if (f.emailNorm !== undefined) q = q.where('email_norm', '=', f.emailNorm);
     if (f.userType) q = q.where('user_type', '=', f.userType);
+    if (f.registrationStatus) q = q.where('registration_status', '=', f.registrationStatus);
+    if (f.emailPrefixNorm) q = q.where(startsWith(ex, 'email_norm', f.emailPrefixNorm));
+    const license = f.license;
+    if (license) {
+      // A Pro trial that has run out counts as Basic (see effectiveLicense).
+      const trialOver = (eb: ExpressionBuilder<Database, 'users'>) => eb.and([eb('license', '=', 'ProTrial'), eb('pro_trial_ends_at', '<=', license.now)]);
+      if (license.value === 'Basic') q = q.where((eb) => eb.or([eb('license', '=', 'Basic'), trialOver(eb)]));
+      else if (license.value === 'ProTrial') q = q.where((eb) => eb.and([eb('license', '=', 'ProTrial'), eb.or([eb('pro_trial_ends_at', 'is', null), eb('pro_trial_ends_at', '>', license.now)])]));
+      else q = q.where('license', '=', license.value);
+    }
     if (f.afterId) q = q.where('id', '>', f.afterId);
     const rows = await q.orderBy('id').limit(f.limit).execute();
     return rows.map(toUser);

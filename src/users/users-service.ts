@@ -10,7 +10,7 @@ import type { Db, Executor } from '../platform/db/schema.js';
 import { AppError, type ErrorCode } from '../platform/errors.js';
 import { newPersonalPin, uuidv7 } from '../platform/ids.js';
 import { page, type Page } from '../platform/page.js';
-import type { Actor, License, UserType } from '../platform/types.js';
+import type { Actor, License, RegistrationStatus, UserType } from '../platform/types.js';
 import { licenseIsDirectoryManaged } from './license.js';
 import { normalizeEmail, usersRepository, type User, type UserPatch } from './users-repository.js';
 
@@ -85,12 +85,24 @@ export class UsersService {
     throw new AppError('user.not_found', `User ${userId} not found in account ${accountId}.`);
   }
 
-  async listUsers(f: { accountId: string; userEmail?: string | undefined; userType?: UserType | undefined; afterId?: string | undefined; limit: number }): Promise<Page<User>> {
+  async listUsers(f: {
+    accountId: string;
+    userEmail?: string | undefined;
+    userType?: UserType | undefined;
+    registrationStatus?: RegistrationStatus | undefined;
+    license?: License | undefined;
+    emailPrefix?: string | undefined;
+    afterId?: string | undefined;
+    limit: number;
+  }): Promise<Page<User>> {
     await this.deps.accounts.getAccount(f.accountId);
     const rows = await usersRepository.list(this.deps.db, {
       accountId: f.accountId,
       emailNorm: f.userEmail === undefined ? undefined : normalizeEmail(f.userEmail),
       userType: f.userType,
+      registrationStatus: f.registrationStatus,
+      license: f.license && { value: f.license, now: this.deps.clock.now().toISOString() },
+      emailPrefixNorm: f.emailPrefix ? normalizeEmail(f.emailPrefix) : undefined,
       afterId: f.afterId,
       limit: f.limit + 1,
     });

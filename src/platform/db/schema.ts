@@ -159,7 +159,42 @@ export interface SigninThrottleTable {
   locked_until: string | null;
 }
 
+export interface AdminsTable {
+  id: string;
+  email: string;
+  email_norm: string;
+  display_name: string;
+  role: string;
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+  disabled_at: string | null;
+}
+
+export interface AdminSessionsTable {
+  id: string;
+  admin_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  source_ip: string | null;
+}
+
+export interface AdminSetupTokensTable {
+  id: string;
+  email: string | null;
+  role: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Database {
+  admins: AdminsTable;
+  admin_sessions: AdminSessionsTable;
+  admin_setup_tokens: AdminSetupTokensTable;
   identities: IdentitiesTable;
   identity_links: IdentityLinksTable;
   sessions: SessionsTable;
