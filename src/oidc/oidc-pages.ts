@@ -1,13 +1,11 @@
 // The few HTML pages the OpenID Connect endpoints show a person in a browser (errors only: sign-in has its own).
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// They use the end-user pages' layout so a person leaving an app sees the same Carillon as on /signin.
+import { esc, layout } from '../signin/pages.js';
 
 export function renderOidcErrorPage(error: string, description?: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign-in problem</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem">
-<h1>We couldn't sign you in to the app</h1>
-<p>${escapeHtml(description ?? 'The sign-in request was not valid.')}</p>
-<p><small>Error: <code>${escapeHtml(error)}</code>. Go back to the app and start again.</small></p>
-</body></html>`;
+  return layout(
+    'Sign-in problem',
+    `<div class="card"><h1>We couldn't sign you in to the app</h1><div class="notice error">${esc(description ?? 'The sign-in request was not valid.')}</div>
+<p><small>Error: <code>${esc(error)}</code>. Go back to the app and start again.</small></p></div>`,
+  );
 }

@@ -4,24 +4,71 @@ export const esc = (s: string | null | undefined) =>
 
 export type Notice = { kind: 'error' | 'success' | 'info'; text: string };
 
+// The look of the admin console (Cloudscape, visual refresh): every value is a design token of the installed
+// @cloudscape-design/components (internal/base-theme/styles.scoped.css), so the pages and the console match.
+// Custom properties carry the token's name where one token is meant; --color-primary(-hover) is the blue that
+// Cloudscape's primary button, normal-button border, links and focus ring share. The top bar takes the tokens of
+// Cloudscape's dark "top-navigation" context (container background, title, link and focus colours there).
+// The pages' CSP allows no fonts, so "Open Sans" renders only where it is installed; the rest of the stack follows.
 export const stylesheet = `
-*{box-sizing:border-box}body{margin:0;font-family:"Amazon Ember","Helvetica Neue",Roboto,Arial,sans-serif;background:#f2f3f3;color:#16191f}
-header{background:#232f3e;color:#fff;padding:12px 24px;font-size:18px;font-weight:700;display:flex;justify-content:space-between;align-items:center}
-header a{color:#fff;text-decoration:none;font-weight:400;font-size:14px;margin-left:16px}
-main{max-width:560px;margin:40px auto;padding:0 16px}
-.card{background:#fff;border-radius:8px;box-shadow:0 1px 4px rgba(0,28,36,.3);padding:24px 28px;margin-bottom:20px}
-h1{font-size:24px;margin:0 0 16px}h2{font-size:18px;margin:0 0 12px}
-label{display:block;font-weight:700;font-size:14px;margin:14px 0 4px}
-input[type=text],input[type=email],input[type=password],input[type=search]{width:100%;padding:8px 10px;border:1px solid #879596;border-radius:4px;font-size:14px}
-input:focus,button:focus,a:focus{outline:2px solid #0972d3;outline-offset:2px}
-button{margin-top:18px;background:#ff9900;border:1px solid #ec7211;color:#16191f;font-weight:700;padding:8px 20px;border-radius:20px;font-size:14px;cursor:pointer}
-button.secondary{background:#fff;border-color:#16191f}
-.notice{padding:10px 14px;border-radius:4px;margin-bottom:16px;font-size:14px;border-left:4px solid}
-.error{background:#fff7f7;border-color:#d13212}.success{background:#f2fcf3;border-color:#1d8102}.info{background:#f1faff;border-color:#0972d3}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:8px 16px;font-size:14px}dt{color:#545b64}dd{margin:0}
-.socials{margin-top:18px;border-top:1px solid #eaeded;padding-top:12px}.social{display:block;text-align:center;border:1px solid #16191f;border-radius:20px;padding:8px;margin-top:8px;color:#16191f;text-decoration:none;font-weight:700;font-size:14px}
-.links{font-size:14px;margin-top:16px}.links a{color:#0972d3;margin-right:16px}
-table{width:100%;border-collapse:collapse;font-size:14px}th,td{text-align:left;padding:6px 4px;border-bottom:1px solid #eaeded}
+:root{color-scheme:light;
+--font-family-base:"Open Sans","Helvetica Neue",Roboto,Arial,sans-serif;
+--font-family-monospace:Monaco,Menlo,Consolas,"Courier Prime",Courier,"Courier New",monospace;
+--color-text-body-default:#0f141a;--color-text-body-secondary:#424650;--color-background-layout-main:#ffffff;
+--color-primary:#006ce0;--color-primary-hover:#002b66;--color-background-button-normal-hover:#f0fbff;--color-background-button-normal-active:#d1f1ff;
+--color-border-input-default:#8c8c94;--color-border-divider-default:#c6c6cd;--color-border-divider-secondary:#ebebf0;
+--shadow-container:0 0 1px 1px #e9ebed,0 1px 8px 2px rgba(0,7,22,.12);
+--color-background-top-navigation:#161d26;--color-text-top-navigation-title:#f9f9fa;--color-text-top-navigation-link:#dedee3;
+--color-border-top-navigation:#424650;--color-border-item-focused-top-navigation:#42b4ff}
+*{box-sizing:border-box}
+body{margin:0;font-family:var(--font-family-base);font-size:14px;line-height:20px;color:var(--color-text-body-default);background:var(--color-background-layout-main);-webkit-font-smoothing:antialiased}
+:focus-visible{outline:2px solid var(--color-primary);outline-offset:2px}
+
+header{display:flex;justify-content:space-between;align-items:stretch;min-height:56px;padding:0 12px 0 32px;background:var(--color-background-top-navigation);border-bottom:1px solid var(--color-border-top-navigation)}
+header>span{align-self:center;color:var(--color-text-top-navigation-title);font-size:18px;line-height:22px;font-weight:700;letter-spacing:-.01em}
+header nav{display:flex}
+header nav a{position:relative;display:flex;align-items:center;padding:0 20px;color:var(--color-text-top-navigation-link);font-weight:700;letter-spacing:.005em;text-decoration:none}
+header nav a:hover{color:var(--color-text-top-navigation-title)}
+header nav a:focus-visible{outline-color:var(--color-border-item-focused-top-navigation);outline-offset:-6px;border-radius:8px}
+header nav a:not(:last-child)::after{content:"";position:absolute;right:0;top:12px;bottom:12px;width:1px;background:var(--color-border-top-navigation)}
+
+main{max-width:600px;margin:40px auto;padding:0 20px}
+.card{background:#fff;border-radius:16px;box-shadow:var(--shadow-container);padding:20px;margin-bottom:20px}
+.card>:last-child{margin-bottom:0}
+h1{margin:0 0 16px;font-size:24px;line-height:30px;font-weight:700;letter-spacing:-.02em}
+p{margin:0 0 12px}
+small{font-size:12px;line-height:16px;color:var(--color-text-body-secondary)}
+code{font-family:var(--font-family-monospace)}
+a{color:var(--color-primary);text-decoration:underline}
+a:hover{color:var(--color-primary-hover)}
+
+label{display:block;margin:16px 0 4px;font-weight:700}
+input[type=text],input[type=email],input[type=password],input[type=search]{display:block;width:100%;min-height:32px;padding:5px 12px;font:inherit;color:inherit;background:#fff;border:1px solid var(--color-border-input-default);border-radius:8px}
+input:focus-visible{outline:2px dotted transparent;border-color:var(--color-primary);box-shadow:0 0 0 1px var(--color-primary)}
+
+button,.social{display:inline-block;padding:4px 20px;font:inherit;font-weight:700;letter-spacing:.005em;border:2px solid var(--color-primary);border-radius:20px;cursor:pointer}
+button{margin-top:20px;color:#fff;background:var(--color-primary)}
+button:hover,button:active{background:var(--color-primary-hover);border-color:var(--color-primary-hover)}
+button.secondary,.social{color:var(--color-primary);background:#fff}
+button.secondary:hover,.social:hover{color:var(--color-primary-hover);background:var(--color-background-button-normal-hover);border-color:var(--color-primary-hover)}
+button.secondary:active,.social:active{background:var(--color-background-button-normal-active)}
+.actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:20px}.actions button{margin-top:0}
+
+.notice{display:flex;gap:8px;margin-bottom:16px;padding:8px 16px;border:2px solid var(--status);border-radius:12px;background:var(--status-background)}
+.notice::before{flex:none;display:flex;align-items:center;justify-content:center;width:16px;height:16px;margin-top:2px;border:2px solid var(--status);border-radius:50%;color:var(--status);font-size:10px;line-height:1;font-weight:700}
+.notice.error{--status:#db0000;--status-background:#fff5f5}.notice.error::before{content:"\\2715" / ""}
+.notice.success{--status:#00802f;--status-background:#effff1}.notice.success::before{content:"\\2713" / ""}
+.notice.info{--status:#006ce0;--status-background:#f0fbff}.notice.info::before{content:"i" / ""}
+
+dl{display:grid;grid-template-columns:max-content 1fr;gap:12px 24px;margin:0}dt{font-weight:700}dd{margin:0}
+.socials{margin-top:20px;padding-top:8px;border-top:1px solid var(--color-border-divider-secondary)}
+.social{display:block;margin-top:12px;text-align:center;text-decoration:none}
+.links{display:flex;flex-wrap:wrap;gap:8px 20px;margin-top:16px}
+table{width:100%;border-collapse:collapse}
+th,td{padding:8px 12px;text-align:left;border-bottom:1px solid var(--color-border-divider-secondary)}th:first-child,td:first-child{padding-left:0}
+th{color:var(--color-text-body-secondary);font-weight:700;border-bottom-color:var(--color-border-divider-default)}
+
+@media (max-width:688px){header{padding-left:20px}main{margin-top:20px}}
 `;
 
 export function layout(title: string, body: string, options: { notice?: Notice | undefined; signedIn?: boolean } = {}): string {
@@ -29,7 +76,7 @@ export function layout(title: string, body: string, options: { notice?: Notice |
     ? '<nav><a href="/me">My profile</a><a href="/directory">Directory</a></nav>'
     : '<nav><a href="/signin">Sign in</a><a href="/register">Register</a></nav>';
   const notice = options.notice ? `<div class="notice ${options.notice.kind}" role="${options.notice.kind === 'error' ? 'alert' : 'status'}">${esc(options.notice.text)}</div>` : '';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light">
 <title>${esc(title)} · Carillon</title><link rel="stylesheet" href="/assets/site.css"></head>
 <body><header><span>Carillon</span>${nav}</header><main>${notice}${body}</main></body></html>`;
 }
@@ -126,8 +173,8 @@ export function profilePage(p: {
   return layout(
     'My profile',
     `<div class="card"><h1>My profile</h1><dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
-<form method="post" action="/signout" style="display:inline">${hidden('csrf', p.csrf)}<button type="submit" class="secondary">Sign out</button></form>
-<form method="post" action="/me/signout-everywhere" style="display:inline;margin-left:8px">${hidden('csrf', p.csrf)}<button type="submit">Sign out everywhere</button></form></div>`,
+<div class="actions"><form method="post" action="/signout">${hidden('csrf', p.csrf)}<button type="submit" class="secondary">Sign out</button></form>
+<form method="post" action="/me/signout-everywhere">${hidden('csrf', p.csrf)}<button type="submit">Sign out everywhere</button></form></div></div>`,
     { notice: p.notice, signedIn: true },
   );
 }
