@@ -1,5 +1,8 @@
 // Bundles the server and the CLI into dist/ with esbuild (about 0.2 s), so they start without compiling
-// TypeScript on every run. Dependencies stay external. Writes atomically: concurrent builds never see half a file.
+// TypeScript on every run, and builds the console with Vite into dist/console when its sources changed (a
+// content hash of console/ and the lockfile is kept beside the build). Dependencies stay external. Writes
+// atomically: concurrent builds never see half a file.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -28,4 +31,42 @@ export function build() {
   }
 }
 
-if (process.argv[1] === import.meta.filename) build();
+function sourceHash() {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else hash.update(path.relative(root, full)).update('\0').update(fs.readFileSync(full)).update('\0');
+    }
+  };
+  walk(path.join(root, 'console'));
+  hash.update(fs.readFileSync(path.join(root, 'package-lock.json')));
+  return hash.digest('hex');
+}
+
+/** Builds the console unless dist/console already holds a build of these exact sources. */
+export async function buildConsole({ log = console.log } = {}) {
+  const outDir = path.join(root, 'dist', 'console');
+  const stamp = path.join(outDir, '.source-hash');
+  const wanted = sourceHash();
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted) return false;
+  log('Building the console (Vite)...');
+  const started = Date.now();
+  const { build: viteBuild } = await import('vite');
+  // Build beside the live copy, then swap, so a running server never serves half a build.
+  const staging = `${outDir}.${process.pid}.tmp`;
+  await viteBuild({ configFile: path.join(root, 'console', 'vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+  fs.writeFileSync(path.join(staging, '.source-hash'), wanted);
+  const old = `${outDir}.${process.pid}.old`;
+  if (fs.existsSync(outDir)) fs.renameSync(outDir, old);
+  fs.renameSync(staging, outDir);
+  fs.rmSync(old, { recursive: true, force: true });
+  log(`Console built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  return true;
+}
+
+if (process.argv[1] === import.meta.filename) {
+  build();
+  if (!process.argv.includes('--server-only')) await buildConsole();
+}

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 command -v aws >/dev/null 2>&1 || need+=(awscli)
+[ -x /usr/lib/chromium/chromium ] || need+=(chromium) # the console and end-user pages are tested in a real browser
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "Installing ${need[*]} from Debian's packages..."
@@ -21,6 +22,10 @@ fi
 
 echo "== type check"
 npx tsc --noEmit -p .
+npx tsc --noEmit -p console
+
+echo "== build (server, CLI and console)"
+node scripts/build.mjs
 
 pg_dir=""
 cleanup() { [ -n "$pg_dir" ] && { bash scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir"; }; return 0; }

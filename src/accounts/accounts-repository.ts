@@ -109,6 +109,11 @@ export const accountsRepository = {
     return withGroups(ex, rows);
   },
 
+  async listDeleted(ex: Executor, f: { since: string; limit: number }): Promise<Account[]> {
+    const rows = await ex.selectFrom('accounts').selectAll().where('deleted_at', '>=', f.since).orderBy('deleted_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+    return withGroups(ex, rows);
+  },
+
   async update(ex: Executor, id: string, patch: AccountPatch, updatedAt: string): Promise<void> {
     await ex.updateTable('accounts').set({ ...patch, updated_at: updatedAt }).where('id', '=', id).execute();
   },

@@ -68,8 +68,10 @@ export class AccountsService {
     return page(rows, f.limit);
   }
 
+  /** Deleted accounts that can still be restored, most recently deleted first. */
   async listDeletedAccounts(limit = 1000): Promise<Account[]> {
-    return accountsRepository.list(this.deps.db, { deleted: true, limit });
+    const since = new Date(this.deps.clock.now().getTime() - RESTORE_WINDOW_DAYS * DAY_MS).toISOString();
+    return accountsRepository.listDeleted(this.deps.db, { since, limit });
   }
 
   async updateAccount(actor: Actor, accountId: string, patch: { name?: string | undefined; defaultLicense?: License | undefined }): Promise<Account> {

@@ -108,6 +108,13 @@ export const setupTokensRepository = {
     return Number(res.numUpdatedRows) > 0;
   },
 
+  /** Retires every unused link made out to an address (compared case-insensitively, as typed it may differ). */
+  async retireFor(ex: Executor, emailNorm: string, now: string): Promise<void> {
+    const open = await ex.selectFrom('admin_setup_tokens').select(['id', 'email']).where('email', 'is not', null).where('used_at', 'is', null).execute();
+    const ids = open.filter((t) => t.email!.trim().toLowerCase() === emailNorm).map((t) => t.id);
+    if (ids.length > 0) await ex.updateTable('admin_setup_tokens').set({ used_at: now }).where('id', 'in', ids).execute();
+  },
+
   /** Retires the unused first-run links once the first administrator exists. */
   async retireFirstRun(ex: Executor, now: string): Promise<void> {
     await ex.updateTable('admin_setup_tokens').set({ used_at: now }).where('email', 'is', null).where('used_at', 'is', null).execute();

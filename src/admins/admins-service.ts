@@ -54,6 +54,8 @@ export class AdminsService {
     await this.deps.db.transaction().execute(async (trx) => {
       const existing = await adminsRepository.findByEmail(trx, normalizeEmail(email));
       if (existing && !existing.disabledAt) throw new AppError('admin.email_taken', `${email} is already an administrator.`);
+      // Only the newest link for an address works: an older one can never bring back a different role.
+      await setupTokensRepository.retireFor(trx, normalizeEmail(email), now.toISOString());
       await setupTokensRepository.insert(trx, { id: hashToken(token), email, role: input.role, createdAt: now.toISOString(), expiresAt, usedAt: null });
       await this.deps.audit.record(trx, actor, { action: 'InviteAdministrator', resourceType: 'administrator', resourceId: normalizeEmail(email), details: { role: input.role } });
     });
@@ -176,6 +178,8 @@ export class AdminsService {
       const now = this.now().toISOString();
       if (!admin || !(await adminsRepository.disable(trx, admin.id, now))) throw new AppError('admin.not_found', `No active administrator ${email}.`);
       await adminSessionsRepository.revokeAllOf(trx, admin.id, now);
+      // A link sent before the disable must not undo it.
+      await setupTokensRepository.retireFor(trx, admin.emailNorm, now);
       await this.deps.audit.record(trx, actor, { action: 'DisableAdministrator', resourceType: 'administrator', resourceId: admin.id, details: { email: admin.email } });
       return { ...admin, disabledAt: now };
     });

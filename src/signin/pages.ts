@@ -77,7 +77,7 @@ export function layout(title: string, body: string, options: { notice?: Notice |
     : '<nav><a href="/signin">Sign in</a><a href="/register">Register</a></nav>';
   const notice = options.notice ? `<div class="notice ${options.notice.kind}" role="${options.notice.kind === 'error' ? 'alert' : 'status'}">${esc(options.notice.text)}</div>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light">
-<title>${esc(title)} · Carillon</title><link rel="stylesheet" href="/assets/site.css"></head>
+<title>${esc(title)} · Carillon</title><link rel="stylesheet" href="/assets/fonts.css"><link rel="stylesheet" href="/assets/site.css"></head>
 <body><header><span>Carillon</span>${nav}</header><main>${notice}${body}</main></body></html>`;
 }
 

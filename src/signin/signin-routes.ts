@@ -1,5 +1,7 @@
 // HTTP adapter of the end-user pages: cookies, CSRF checks, safe redirects, and one short handler per page.
 import { createHmac, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../app-services.js';
 import { AppError, isAppError } from '../platform/errors.js';
@@ -39,6 +41,8 @@ export function safeReturnTo(value: string | undefined, fallback = '/me'): strin
   return resolved.pathname + resolved.search + resolved.hash;
 }
 
+const require = createRequire(import.meta.url);
+
 export function registerSigninRoutes(app: FastifyInstance, services: Services): void {
   const secure = services.config.publicUrl.startsWith('https://');
   const cookie = (name: string, value: string, options: { maxAge?: number; sameSite: 'Lax' | 'Strict' }) =>
@@ -66,7 +70,7 @@ export function registerSigninRoutes(app: FastifyInstance, services: Services): 
       .code(status)
       .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .header('content-security-policy', "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+      .header('content-security-policy', "default-src 'none'; style-src 'self'; font-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
       .header('referrer-policy', 'no-referrer') // links carry tokens in their paths
       .header('x-frame-options', 'DENY')
       .header('x-content-type-options', 'nosniff')
@@ -105,6 +109,12 @@ export function registerSigninRoutes(app: FastifyInstance, services: Services): 
   const signInCookie = (reply: FastifyReply, token: string) => reply.header('set-cookie', cookie(SESSION_COOKIE, token, { sameSite: 'Lax', maxAge: services.config.session.maxHours * 3600 }));
   const clearSessionCookie = (reply: FastifyReply) => reply.header('set-cookie', cookie(SESSION_COOKIE, '', { sameSite: 'Lax', maxAge: 0 }));
 
+  // The console's typeface (Open Sans, as data URLs in Cloudscape's global styles), for the same look here.
+  let fonts: string | undefined;
+  app.get('/assets/fonts.css', async (_req, reply) => {
+    fonts ??= (fs.readFileSync(require.resolve('@cloudscape-design/global-styles/index.css'), 'utf8').match(/@font-face\s*\{[^}]*\}/g) ?? []).join('\n');
+    return reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=86400').send(fonts);
+  });
   app.get('/assets/site.css', async (_req, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(pages.stylesheet));
 
   app.get('/signin', page(async (request, reply) => {
