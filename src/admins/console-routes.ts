@@ -74,7 +74,8 @@ class ConsoleFiles {
   }
 
   get(relative: string): StaticFile | undefined {
-    const cached = this.cache.get(relative);
+    // index.html is read afresh each time (it is tiny), so a rebuilt console is picked up without a restart.
+    const cached = relative === 'index.html' ? undefined : this.cache.get(relative);
     if (cached !== undefined) return cached ?? undefined;
     const full = path.resolve(this.dir, relative);
     let file: StaticFile | null = null;

@@ -120,8 +120,10 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
 
   async function authenticate(request: FastifyRequest): Promise<Principal> {
     const cookie = readCookie(request.headers.cookie, ADMIN_COOKIE);
-    if (cookie !== undefined && request.headers.authorization === undefined && !(request.raw.url ?? '').includes('X-Amz-Signature')) {
-      return authenticateAdmin(request, cookie);
+    if (request.headers.authorization === undefined && !(request.raw.url ?? '').includes('X-Amz-Signature')) {
+      if (cookie !== undefined) return authenticateAdmin(request, cookie);
+      // The console's call after the browser dropped an expired cookie: a session matter, not a missing signature.
+      if (request.headers[CSRF_HEADER] !== undefined) throw new AppError('admin.session_required', 'Your console session has ended. Sign in again.');
     }
     const signed = await verifier.verify({
       method: request.method,

@@ -1,0 +1,45 @@
+// Loads the account that /accounts/:accountId/* works on, once, for its Users and Settings screens.
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import { Outlet, useOutletContext, useParams } from 'react-router-dom';
+import type { Account } from '../api';
+import { ErrorAlert } from '../components/error-explanation';
+import { Page } from '../components/page';
+import { useRequest } from '../use-request';
+
+interface OpenAccount {
+  account: Account;
+  /** Shows an account the screen changed (renamed, new default license) everywhere at once. */
+  setAccount: (account: Account) => void;
+}
+
+export function AccountLayout() {
+  const { accountId = '' } = useParams();
+  const request = useRequest((api) => api.getAccount(accountId).then((r) => r.Account), [accountId]);
+  const account = request.data?.AccountId === accountId ? request.data : undefined;
+
+  if (request.error) {
+    return (
+      <Page breadcrumbs={[{ text: 'Accounts', to: '/accounts' }]}>
+        <ErrorAlert
+          header="The account could not be loaded"
+          error={request.error}
+          explanation={request.error.code === 'NotFound' ? 'No account has this ID. If it was deleted, it is listed under Deleted accounts.' : undefined}
+        />
+      </Page>
+    );
+  }
+  if (!account) {
+    return (
+      <Page breadcrumbs={[{ text: 'Accounts', to: '/accounts' }]}>
+        <StatusIndicator type="loading">Loading account</StatusIndicator>
+      </Page>
+    );
+  }
+  return <Outlet context={{ account, setAccount: request.setData } satisfies OpenAccount} />;
+}
+
+export function useOpenAccount(): OpenAccount {
+  return useOutletContext<OpenAccount>();
+}
+
+export const accountPath = (account: Account, rest = '') => `/accounts/${encodeURIComponent(account.AccountId)}${rest}`;

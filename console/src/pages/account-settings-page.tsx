@@ -1,0 +1,341 @@
+// An account's settings: the summary with rename, default license and delete (Account tab), and the meeting
+// policies (Meetings tab). The open tab is in the URL (?tab=meetings).
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Container from '@cloudscape-design/components/container';
+import ContentLayout from '@cloudscape-design/components/content-layout';
+import FormField from '@cloudscape-design/components/form-field';
+import Header from '@cloudscape-design/components/header';
+import Input from '@cloudscape-design/components/input';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import Modal from '@cloudscape-design/components/modal';
+import Select from '@cloudscape-design/components/select';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import Tabs from '@cloudscape-design/components/tabs';
+import Toggle from '@cloudscape-design/components/toggle';
+import { useEffect, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import type { Account, AccountSettings, ApiError, AssignableLicense } from '../api';
+import { ConfirmModal } from '../components/confirm-modal';
+import { ErrorAlert, toApiError } from '../components/error-explanation';
+import { useFlash } from '../components/flash';
+import { Page } from '../components/page';
+import { RouterLink } from '../components/router-link';
+import { StatusText } from '../components/status';
+import { accountTypeLabels, formatDateTime } from '../format';
+import { useSignedIn } from '../session';
+import { useUrlQuery } from '../url-state';
+import { useRequest } from '../use-request';
+import { accountPath, useOpenAccount } from './account-layout';
+
+const MAX_NAME = 100;
+
+export function AccountSettingsPage() {
+  const { account } = useOpenAccount();
+  const query = useUrlQuery();
+  const tab = query.get('tab') === 'meetings' ? 'meetings' : 'account';
+
+  return (
+    <Page
+      account={account}
+      breadcrumbs={[
+        { text: 'Accounts', to: '/accounts' },
+        { text: account.Name, to: accountPath(account, '/users') },
+        { text: 'Settings', to: accountPath(account, '/settings') },
+      ]}
+    >
+      <ContentLayout header={<Header variant="h1" description={`${accountTypeLabels[account.AccountType]} account`}>{account.Name}</Header>}>
+        <Tabs
+          ariaLabel="Account settings"
+          activeTabId={tab}
+          onChange={({ detail }) => query.update({ tab: detail.activeTabId === 'meetings' ? 'meetings' : undefined })}
+          tabs={[
+            { id: 'account', label: 'Account', content: <AccountTab /> },
+            { id: 'meetings', label: 'Meetings', content: <MeetingsTab /> },
+          ]}
+        />
+      </ContentLayout>
+    </Page>
+  );
+}
+
+function AccountTab() {
+  const { account, setAccount } = useOpenAccount();
+  const { can } = useSignedIn();
+  const [dialog, setDialog] = useState<'rename' | 'delete'>();
+
+  return (
+    <SpaceBetween size="l">
+      <Container
+        header={
+          <Header
+            variant="h2"
+            actions={
+              <SpaceBetween direction="horizontal" size="xs">
+                {can('UpdateAccount') && <Button onClick={() => setDialog('rename')}>Rename account</Button>}
+                {can('DeleteAccount') && (
+                  <Button onClick={() => setDialog('delete')} data-testid="delete-account-button">
+                    Delete account
+                  </Button>
+                )}
+              </SpaceBetween>
+            }
+          >
+            Account summary
+          </Header>
+        }
+      >
+        <KeyValuePairs
+          columns={3}
+          items={[
+            { label: 'Name', value: account.Name },
+            { label: 'Account ID', value: account.AccountId },
+            { label: 'Type', value: accountTypeLabels[account.AccountType] ?? account.AccountType },
+            { label: 'Status', value: <StatusText status={account.AccountStatus} /> },
+            { label: 'Default license', value: account.DefaultLicense ?? '-' },
+            { label: 'Created', value: formatDateTime(account.CreatedTimestamp) },
+          ]}
+        />
+      </Container>
+      {can('UpdateAccount') && <DefaultLicenseEditor account={account} onSaved={setAccount} />}
+      {dialog === 'rename' && <RenameAccountModal account={account} onRenamed={setAccount} onDismiss={() => setDialog(undefined)} />}
+      {dialog === 'delete' && <DeleteAccountModal account={account} onDismiss={() => setDialog(undefined)} />}
+    </SpaceBetween>
+  );
+}
+
+const licenseOptions = [
+  { value: 'Pro', label: 'Pro' },
+  { value: 'Basic', label: 'Basic' },
+];
+
+function DefaultLicenseEditor({ account, onSaved }: { account: Account; onSaved: (account: Account) => void }) {
+  const { api } = useSignedIn();
+  const { notify, notifyError } = useFlash();
+  const current = account.DefaultLicense ?? 'Pro';
+  const [license, setLicense] = useState<string>(current);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => setLicense(current), [current]);
+
+  async function save() {
+    setSaving(true);
+    try {
+      const { Account: updated } = await api.updateAccount(account.AccountId, { DefaultLicense: license as AssignableLicense });
+      onSaved(updated);
+      notify({ type: 'success', header: `The default license of “${updated.Name}” is now ${updated.DefaultLicense ?? license}.` });
+    } catch (e) {
+      notifyError('The default license was not changed', toApiError(e));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Container header={<Header variant="h2">Default license</Header>}>
+      <SpaceBetween direction="horizontal" size="xs" alignItems="end">
+        <FormField label="Default license" description="New users, and invitees when they accept, get this license.">
+          <Select
+            selectedOption={licenseOptions.find((o) => o.value === license) ?? { value: license, label: license }}
+            options={licenseOptions}
+            onChange={({ detail }) => setLicense(detail.selectedOption.value ?? license)}
+          />
+        </FormField>
+        <Button onClick={save} loading={saving} disabled={license === current}>
+          Save default license
+        </Button>
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+function RenameAccountModal({ account, onRenamed, onDismiss }: { account: Account; onRenamed: (a: Account) => void; onDismiss: () => void }) {
+  const { api } = useSignedIn();
+  const { notify } = useFlash();
+  const [name, setName] = useState(account.Name);
+  const [submitted, setSubmitted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+
+  const trimmed = name.trim();
+  const problem = !trimmed ? 'Enter a name for the account.' : trimmed.length > MAX_NAME ? `Use at most ${MAX_NAME} characters.` : undefined;
+
+  async function rename() {
+    setSubmitted(true);
+    if (problem) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { Account: updated } = await api.updateAccount(account.AccountId, { Name: trimmed });
+      onRenamed(updated);
+      notify({ type: 'success', header: `Account renamed to “${updated.Name}”.` });
+      onDismiss();
+    } catch (e) {
+      setError(toApiError(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal
+      visible
+      header="Rename account"
+      closeAriaLabel="Close dialog"
+      onDismiss={() => !busy && onDismiss()}
+      footer={
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button variant="link" onClick={onDismiss} disabled={busy}>
+              Cancel
+            </Button>
+            <Button variant="primary" onClick={rename} loading={busy}>
+              Rename
+            </Button>
+          </SpaceBetween>
+        </Box>
+      }
+    >
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void rename();
+        }}
+      >
+        <SpaceBetween size="m">
+          {error && <ErrorAlert header="The account was not renamed" error={error} />}
+          <FormField
+            label="Account name"
+            description="Invitation emails show this name."
+            constraintText={`Up to ${MAX_NAME} characters.`}
+            errorText={submitted ? problem : undefined}
+          >
+            <Input value={name} onChange={({ detail }) => setName(detail.value)} autoFocus />
+          </FormField>
+        </SpaceBetween>
+      </form>
+    </Modal>
+  );
+}
+
+/** Why the server refuses to delete (422): what must happen first depends on the account type. */
+function deletionPrecondition(account: Account): string {
+  return account.AccountType === 'Team'
+    ? 'Remove every registered or suspended user first: on the Users page, select them and choose Actions → Remove users.'
+    : 'Release the claimed domains first: an Enterprise account can be deleted only once it has no claimed domain.';
+}
+
+function DeleteAccountModal({ account, onDismiss }: { account: Account; onDismiss: () => void }) {
+  const { api } = useSignedIn();
+  const { notify, notifyError } = useFlash();
+  const navigate = useNavigate();
+
+  async function remove() {
+    try {
+      await api.deleteAccount(account.AccountId);
+      navigate('/accounts');
+      notify({
+        type: 'success',
+        header: `Account “${account.Name}” deleted.`,
+        content: (
+          <>
+            It can be restored within 90 days from <RouterLink to="/deleted-accounts">Deleted accounts</RouterLink>.
+          </>
+        ),
+      });
+    } catch (e) {
+      const error = toApiError(e);
+      notifyError(`Account “${account.Name}” was not deleted`, error, error.code === 'Unprocessable' ? deletionPrecondition(account) : undefined);
+      onDismiss();
+    }
+  }
+
+  return (
+    <ConfirmModal
+      title="Delete account"
+      confirmLabel="Delete"
+      typeToConfirm={{ label: 'Account name', value: account.Name }}
+      onConfirm={remove}
+      onDismiss={onDismiss}
+      data-testid="delete-account-modal"
+    >
+      <SpaceBetween size="xs">
+        <Box>
+          Delete “{account.Name}”? Its users lose access and their content is erased. The account stays restorable for 90 days under Deleted
+          accounts.
+        </Box>
+        <Box variant="small">{deletionPrecondition(account)}</Box>
+      </SpaceBetween>
+    </ConfirmModal>
+  );
+}
+
+function MeetingsTab() {
+  const { account } = useOpenAccount();
+  const { api, can } = useSignedIn();
+  const { notify, notifyError } = useFlash();
+  const request = useRequest((api) => api.getAccountSettings(account.AccountId).then((r) => r.AccountSettings), [account.AccountId]);
+  const [draft, setDraft] = useState<AccountSettings>({});
+  const [saving, setSaving] = useState(false);
+  useEffect(() => {
+    if (request.data) setDraft(request.data);
+  }, [request.data]);
+
+  if (request.error) return <ErrorAlert header="The meeting settings could not be loaded" error={request.error} />;
+  if (!request.data) return <StatusIndicator type="loading">Loading meeting settings</StatusIndicator>;
+
+  const editable = can('UpdateAccountSettings');
+  const changed =
+    !!draft.DisableRemoteControl !== !!request.data.DisableRemoteControl || !!draft.EnableDialOut !== !!request.data.EnableDialOut;
+
+  async function save() {
+    setSaving(true);
+    try {
+      await api.updateAccountSettings(account.AccountId, draft);
+      request.setData(draft);
+      notify({ type: 'success', header: 'Meeting settings saved.' });
+    } catch (e) {
+      notifyError('The meeting settings were not saved', toApiError(e));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Container
+      header={
+        <Header
+          variant="h2"
+          description="Policies for every meeting hosted by this account's users."
+          actions={
+            editable && (
+              <Button variant="primary" onClick={save} loading={saving} disabled={!changed}>
+                Save
+              </Button>
+            )
+          }
+        >
+          Meeting settings
+        </Header>
+      }
+    >
+      <SpaceBetween size="m">
+        <Toggle
+          checked={!!draft.DisableRemoteControl}
+          readOnly={!editable}
+          onChange={({ detail }) => setDraft({ ...draft, DisableRemoteControl: detail.checked })}
+          description="Attendees cannot take control of a shared screen."
+        >
+          Remote control disabled
+        </Toggle>
+        <Toggle
+          checked={!!draft.EnableDialOut}
+          readOnly={!editable}
+          onChange={({ detail }) => setDraft({ ...draft, EnableDialOut: detail.checked })}
+          description="Meetings can call attendees' phones (“call me”)."
+        >
+          Dial-out enabled
+        </Toggle>
+      </SpaceBetween>
+    </Container>
+  );
+}

@@ -1,0 +1,210 @@
+// One user: their details and invitation, and the actions on them (reset personal PIN, sign out everywhere,
+// change license).
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Container from '@cloudscape-design/components/container';
+import ContentLayout from '@cloudscape-design/components/content-layout';
+import FormField from '@cloudscape-design/components/form-field';
+import Header from '@cloudscape-design/components/header';
+import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
+import Select from '@cloudscape-design/components/select';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator from '@cloudscape-design/components/status-indicator';
+import { useEffect, useState } from 'react';
+import { useParams } from 'react-router-dom';
+import type { Account, AssignableLicense, User } from '../api';
+import { ConfirmModal } from '../components/confirm-modal';
+import { ErrorAlert, toApiError } from '../components/error-explanation';
+import { useFlash } from '../components/flash';
+import { Page } from '../components/page';
+import { StatusText } from '../components/status';
+import { formatDateTime, isDirectoryManaged, userTypeLabels } from '../format';
+import { useSignedIn } from '../session';
+import { useRequest } from '../use-request';
+import { accountPath, useOpenAccount } from './account-layout';
+
+export function UserDetailPage() {
+  const { account } = useOpenAccount();
+  const { userId = '' } = useParams();
+  const { api, can } = useSignedIn();
+  const { notify, notifyError } = useFlash();
+  const [confirming, setConfirming] = useState<'reset-pin' | 'logout'>();
+  const request = useRequest((api) => api.getUser(account.AccountId, userId).then((r) => r.User), [account.AccountId, userId]);
+  const user = request.data?.UserId === userId ? request.data : undefined;
+
+  const breadcrumbs = [
+    { text: 'Accounts', to: '/accounts' },
+    { text: account.Name, to: accountPath(account, '/users') },
+    { text: 'Users', to: accountPath(account, '/users') },
+    { text: user?.PrimaryEmail ?? userId, to: accountPath(account, `/users/${encodeURIComponent(userId)}`) },
+  ];
+
+  if (!user) {
+    return (
+      <Page account={account} breadcrumbs={breadcrumbs}>
+        {request.error ? (
+          <ErrorAlert
+            header="The user could not be loaded"
+            error={request.error}
+            explanation={request.error.code === 'NotFound' ? 'This account has no user with this ID; the user may have been removed.' : undefined}
+          />
+        ) : (
+          <StatusIndicator type="loading">Loading user</StatusIndicator>
+        )}
+      </Page>
+    );
+  }
+
+  async function resetPin(target: User) {
+    try {
+      const { User: updated } = await api.resetPersonalPin(account.AccountId, target.UserId);
+      request.setData(updated);
+      notify({
+        type: 'success',
+        header: `Personal PIN of ${updated.PrimaryEmail} reset.`,
+        content: `The new personal PIN is ${updated.PersonalPIN ?? '(not shown)'}. Meetings scheduled with the old PIN need the new one.`,
+      });
+    } catch (e) {
+      notifyError('The personal PIN was not reset', toApiError(e));
+    }
+    setConfirming(undefined);
+  }
+
+  async function logOut(target: User) {
+    try {
+      await api.logoutUser(account.AccountId, target.UserId);
+      notify({ type: 'success', header: `${target.PrimaryEmail} is signed out on every device.` });
+    } catch (e) {
+      notifyError('The user was not signed out', toApiError(e));
+    }
+    setConfirming(undefined);
+  }
+
+  const actions = (
+    <SpaceBetween direction="horizontal" size="xs">
+      {can('LogoutUser') && <Button onClick={() => setConfirming('logout')}>Log out user</Button>}
+      {can('ResetPersonalPIN') && <Button onClick={() => setConfirming('reset-pin')}>Reset personal PIN</Button>}
+    </SpaceBetween>
+  );
+
+  return (
+    <Page account={account} breadcrumbs={breadcrumbs}>
+      <ContentLayout header={<Header variant="h1" actions={actions} description={user.DisplayName}>{user.PrimaryEmail}</Header>}>
+        <SpaceBetween size="l">
+          <Container header={<Header variant="h2">User details</Header>}>
+            <KeyValuePairs
+              columns={3}
+              items={[
+                { label: 'Email', value: user.PrimaryEmail },
+                { label: 'Name', value: user.DisplayName ?? '-' },
+                { label: 'User ID', value: user.UserId },
+                { label: 'Status', value: <StatusText status={user.UserRegistrationStatus} /> },
+                { label: 'License', value: user.LicenseType },
+                { label: 'Type', value: userTypeLabels[user.UserType] ?? user.UserType },
+                { label: 'Registered on', value: formatDateTime(user.RegisteredOn) },
+                { label: 'Invited on', value: formatDateTime(user.InvitedOn) },
+                { label: 'Personal PIN', value: user.PersonalPIN ?? '-' },
+              ]}
+            />
+          </Container>
+          {can('UpdateUser') && <LicenseEditor account={account} user={user} onSaved={request.setData} />}
+          <InvitationDetails account={account} userId={user.UserId} />
+        </SpaceBetween>
+      </ContentLayout>
+
+      {confirming === 'reset-pin' && (
+        <ConfirmModal title="Reset personal PIN" confirmLabel="Reset PIN" onConfirm={() => resetPin(user)} onDismiss={() => setConfirming(undefined)}>
+          Give {user.PrimaryEmail} a new personal meeting PIN? The old PIN stops working, and every meeting they scheduled with it needs the new
+          one.
+        </ConfirmModal>
+      )}
+      {confirming === 'logout' && (
+        <ConfirmModal title="Log out user" confirmLabel="Log out" onConfirm={() => logOut(user)} onDismiss={() => setConfirming(undefined)}>
+          Sign {user.PrimaryEmail} out on every device? They can sign in again; to keep them out, suspend or remove them.
+        </ConfirmModal>
+      )}
+    </Page>
+  );
+}
+
+const licenseOptions = [
+  { value: 'Pro', label: 'Pro' },
+  { value: 'Basic', label: 'Basic' },
+];
+
+function LicenseEditor({ account, user, onSaved }: { account: Account; user: User; onSaved: (user: User) => void }) {
+  const { api } = useSignedIn();
+  const { notify, notifyError } = useFlash();
+  const [license, setLicense] = useState<string>(user.LicenseType);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => setLicense(user.LicenseType), [user.LicenseType]);
+
+  if (isDirectoryManaged(account.AccountType)) {
+    return (
+      <Container header={<Header variant="h2">License</Header>}>
+        <Box>
+          This user’s license is {user.LicenseType}. In this account licenses follow the directory groups mapped to Basic and Pro, so change
+          the user’s group membership in the identity provider instead.
+        </Box>
+      </Container>
+    );
+  }
+
+  async function save() {
+    setSaving(true);
+    try {
+      const { User: updated } = await api.updateUser(account.AccountId, user.UserId, license as AssignableLicense);
+      onSaved(updated);
+      notify({ type: 'success', header: `${updated.PrimaryEmail} now has the ${updated.LicenseType} license.` });
+    } catch (e) {
+      notifyError('The license was not changed', toApiError(e));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Container header={<Header variant="h2">License</Header>}>
+      <SpaceBetween direction="horizontal" size="xs" alignItems="end">
+        <FormField label="License" description="Basic users can join meetings but not host them.">
+          <Select
+            selectedOption={licenseOptions.find((o) => o.value === license) ?? { value: license, label: license }}
+            options={licenseOptions}
+            onChange={({ detail }) => setLicense(detail.selectedOption.value ?? license)}
+          />
+        </FormField>
+        <Button onClick={save} loading={saving} disabled={license === user.LicenseType}>
+          Save license
+        </Button>
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+function InvitationDetails({ account, userId }: { account: Account; userId: string }) {
+  const request = useRequest((api) => api.getUserInvitation(account.AccountId, userId).then((r) => r.Invitation), [account.AccountId, userId]);
+  const invitation = request.data;
+
+  let content;
+  if (request.error?.code === 'NotFound') {
+    content = <Box>This user was never invited: they joined by registering with an address in a claimed domain, or through a directory.</Box>;
+  } else if (request.error) {
+    content = <ErrorAlert header="The invitation could not be loaded" error={request.error} />;
+  } else if (!invitation) {
+    content = <StatusIndicator type="loading">Loading invitation</StatusIndicator>;
+  } else {
+    content = (
+      <KeyValuePairs
+        columns={3}
+        items={[
+          { label: 'Invitation status', value: <StatusText status={invitation.Status} /> },
+          { label: 'Email status', value: <StatusText status={invitation.EmailStatus} /> },
+          { label: 'Sent to', value: invitation.EmailAddress },
+          { label: 'Invitation date', value: formatDateTime(invitation.InvitedOn) },
+          { label: 'Expires on', value: formatDateTime(invitation.ExpiresOn) },
+        ]}
+      />
+    );
+  }
+  return <Container header={<Header variant="h2">Invitation</Header>}>{content}</Container>;
+}

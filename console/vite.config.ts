@@ -1,0 +1,23 @@
+// Builds the administration console (a single-page app served by the Carillon server under /console/).
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// `vite dev` forwards the API calls to a Carillon server running on its default port.
+const server = 'http://localhost:8080';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/console/',
+  plugins: [react()],
+  build: {
+    outDir: '../dist/console',
+    emptyOutDir: true,
+    sourcemap: false,
+    // Cloudscape is one large chunk by nature; splitting it buys nothing for an admin console.
+    chunkSizeWarningLimit: 5000,
+  },
+  server: {
+    proxy: { '/console/api': server, '/accounts': server, '/deleted-accounts': server, '/audit-events': server },
+  },
+});
