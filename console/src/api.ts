@@ -90,6 +90,8 @@ export interface AuditEvent {
   OccurredAt: string;
   ActorType: string;
   ActorId: string;
+  /** The administrator's email or the access key's name, when known. */
+  ActorName?: string;
   Action: string;
   ResourceType: string;
   ResourceId: string;

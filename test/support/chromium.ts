@@ -56,11 +56,11 @@ export async function checkAccessibility(page: Page, label: string): Promise<Res
   return violations.filter((v) => v.impact === 'serious');
 }
 
-/** Saves a full-page PNG as test-output/screenshots/<name>.png and returns its path. */
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
+/** Saves a PNG (the full page unless `fullPage: false`) as test-output/screenshots/<name>.png; returns its path. */
+export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   const dir = path.join(root, 'test-output', 'screenshots');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
   return file;
 }

@@ -72,7 +72,7 @@ export function AuditPage() {
           columnDefinitions={[
             { id: 'time', header: 'Time', cell: (e) => formatDateTime(e.OccurredAt) },
             { id: 'action', header: 'Action', cell: (e) => e.Action },
-            { id: 'actor', header: 'Actor', cell: (e) => `${e.ActorType}: ${e.ActorId}` },
+            { id: 'actor', header: 'Actor', cell: (e) => `${e.ActorType}: ${e.ActorName ?? e.ActorId}` },
             { id: 'resource', header: 'Resource', cell: (e) => `${e.ResourceType}: ${e.ResourceId}` },
             {
               id: 'account',
