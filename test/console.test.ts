@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { openDatabase, type OpenedDatabase } from '../src/platform/db/database.js';
 import { accountsRepository } from '../src/accounts/accounts-repository.js';
 import { checkAccessibility, launchChromium, saveScreenshot } from './support/chromium.js';
@@ -69,6 +69,15 @@ const screen = async (p: Page, name: string) => {
 };
 
 const flash = (p: Page) => p.getByTestId('flashbar');
+
+/** Waits until the locator matches exactly `n` elements (the page may still be showing what it showed before). */
+async function waitForCount(locator: Locator, n: number, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((await locator.count()) !== n) {
+    if (Date.now() > until) assert.fail(`expected ${n} matches, still ${await locator.count()} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 async function openUsers(p: Page, accountName: string): Promise<void> {
   await p.goto(`${baseUrl}/console/accounts`);
@@ -158,21 +167,25 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
   });
 
   test('creating accounts and searching them', async () => {
-    for (const name of ['Acme Corp', 'Empty Co']) {
-      await page.goto(`${baseUrl}/console/accounts`);
-      await page.getByTestId('create-account-button').click();
-      await page.getByRole('dialog').getByRole('textbox', { name: 'Account name' }).fill(name);
-      await page.getByRole('button', { name: 'Create', exact: true }).click();
-      await page.getByTestId('users-table').waitFor();
-      await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
-    }
+    await page.getByTestId('create-account-button').click();
+    await page.getByRole('dialog').getByRole('textbox', { name: 'Account name' }).fill('Acme Corp');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Acme Corp', exact: true }).waitFor();
+    // The second one with the keyboard alone: focus the button, Enter opens the dialog on the name field, Enter creates.
+    await page.goto(`${baseUrl}/console/accounts`);
+    await page.getByTestId('create-account-button').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').getByRole('textbox', { name: 'Account name' }).waitFor();
+    await page.keyboard.type('Empty Co');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Empty Co', exact: true }).waitFor();
     await page.goto(`${baseUrl}/console/accounts`);
     await page.getByLabel('Search text').fill('acme');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(/q=acme/);
     const table = page.getByTestId('accounts-table');
     await table.getByRole('link', { name: 'Acme Corp' }).waitFor();
-    assert.equal(await table.getByRole('link', { name: 'Empty Co' }).count(), 0);
+    await waitForCount(table.getByRole('link', { name: 'Empty Co' }), 0);
     // The search lives in the URL: a reload shows the same result.
     await page.reload();
     await table.getByRole('link', { name: 'Acme Corp' }).waitFor();
@@ -226,6 +239,7 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await page.getByRole('button', { name: /^License/ }).click();
     await page.getByRole('option', { name: 'Basic' }).click();
     await page.waitForURL(/license=Basic/);
+    await waitForCount(row(page, 'carol@example.com'), 0);
     await page.reload();
     await row(page, 'alice@example.com').waitFor();
     assert.equal(await row(page, 'carol@example.com').count(), 0);
@@ -308,8 +322,8 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/action=RestoreAccount/);
     const table = page.getByTestId('audit-events-table');
-    await table.getByText('ada@example.com').first().waitFor();
-    assert.equal(await table.getByRole('row').filter({ hasText: 'DeleteAccount' }).count(), 0);
+    await waitForCount(table.getByRole('row').filter({ hasText: 'DeleteAccount' }), 0);
+    await table.getByRole('row').filter({ hasText: 'RestoreAccount' }).filter({ hasText: 'ada@example.com' }).waitFor();
     await screen(page, 'audit');
   });
 

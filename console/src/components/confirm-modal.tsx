@@ -1,12 +1,12 @@
 // Confirmation for destructive actions. `typeToConfirm` asks the administrator to type a value (an account's
 // name) before the action unlocks, for the actions whose target is easy to mistake.
-import Box from '@cloudscape-design/components/box';
-import Button from '@cloudscape-design/components/button';
 import FormField from '@cloudscape-design/components/form-field';
-import Input from '@cloudscape-design/components/input';
+import Input, { type InputProps } from '@cloudscape-design/components/input';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState, type ReactNode } from 'react';
+import { useInitialFocus } from './initial-focus';
+import { ModalFooter } from './modal-footer';
 
 interface ConfirmModalProps {
   title: string;
@@ -21,6 +21,7 @@ interface ConfirmModalProps {
 export function ConfirmModal({ title, confirmLabel, children, onConfirm, onDismiss, typeToConfirm, ...rest }: ConfirmModalProps) {
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
+  const typedInput = useInitialFocus<InputProps.Ref>();
   const unlocked = typeToConfirm === undefined || typed === typeToConfirm.value;
 
   async function confirm() {
@@ -39,24 +40,13 @@ export function ConfirmModal({ title, confirmLabel, children, onConfirm, onDismi
       onDismiss={() => !busy && onDismiss()}
       closeAriaLabel="Close dialog"
       data-testid={rest['data-testid']}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onDismiss} disabled={busy}>
-              Cancel
-            </Button>
-            <Button variant="primary" onClick={confirm} loading={busy} disabled={!unlocked}>
-              {confirmLabel}
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
+      footer={<ModalFooter label={confirmLabel} onAction={() => void confirm()} onCancel={onDismiss} busy={busy} disabled={!unlocked} />}
     >
       <SpaceBetween size="m">
         <div>{children}</div>
         {typeToConfirm !== undefined && (
           <FormField label={typeToConfirm.label} description={`Enter “${typeToConfirm.value}” exactly.`}>
-            <Input value={typed} onChange={({ detail }) => setTyped(detail.value)} autoComplete={false} spellcheck={false} />
+            <Input ref={typedInput} value={typed} onChange={({ detail }) => setTyped(detail.value)} autoComplete={false} spellcheck={false} />
           </FormField>
         )}
       </SpaceBetween>

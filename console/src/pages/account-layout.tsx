@@ -1,9 +1,11 @@
 // Loads the account that /accounts/:accountId/* works on, once, for its Users and Settings screens.
+import Header from '@cloudscape-design/components/header';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { Outlet, useOutletContext, useParams } from 'react-router-dom';
 import type { Account } from '../api';
 import { ErrorAlert } from '../components/error-explanation';
 import { Page } from '../components/page';
+import { accountTypeLabels } from '../format';
 import { useRequest } from '../use-request';
 
 interface OpenAccount {
@@ -43,3 +45,21 @@ export function useOpenAccount(): OpenAccount {
 }
 
 export const accountPath = (account: Account, rest = '') => `/accounts/${encodeURIComponent(account.AccountId)}${rest}`;
+
+/** The breadcrumbs of a screen of an open account: Accounts › <account> › Users or Settings. */
+export function accountCrumbs(account: Account, section: 'Users' | 'Settings') {
+  return [
+    { text: 'Accounts', to: '/accounts' },
+    { text: account.Name, to: accountPath(account, '/users') },
+    { text: section, to: accountPath(account, section === 'Users' ? '/users' : '/settings') },
+  ];
+}
+
+/** The page heading of an account's screens: its name, and what kind of account it is. */
+export function AccountHeader({ account }: { account: Account }) {
+  return (
+    <Header variant="h1" description={`${accountTypeLabels[account.AccountType]} account`}>
+      {account.Name}
+    </Header>
+  );
+}

@@ -6,9 +6,7 @@ import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
-import Input from '@cloudscape-design/components/input';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
-import Modal from '@cloudscape-design/components/modal';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
@@ -16,8 +14,9 @@ import Tabs from '@cloudscape-design/components/tabs';
 import Toggle from '@cloudscape-design/components/toggle';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import type { Account, AccountSettings, ApiError, AssignableLicense } from '../api';
+import type { Account, AccountSettings, AssignableLicense } from '../api';
 import { ConfirmModal } from '../components/confirm-modal';
+import { AccountNameModal } from '../components/account-name-modal';
 import { ErrorAlert, toApiError } from '../components/error-explanation';
 import { useFlash } from '../components/flash';
 import { Page } from '../components/page';
@@ -27,9 +26,8 @@ import { accountTypeLabels, formatDateTime } from '../format';
 import { useSignedIn } from '../session';
 import { useUrlQuery } from '../url-state';
 import { useRequest } from '../use-request';
-import { accountPath, useOpenAccount } from './account-layout';
+import { AccountHeader, accountCrumbs, useOpenAccount } from './account-layout';
 
-const MAX_NAME = 100;
 
 export function AccountSettingsPage() {
   const { account } = useOpenAccount();
@@ -39,13 +37,9 @@ export function AccountSettingsPage() {
   return (
     <Page
       account={account}
-      breadcrumbs={[
-        { text: 'Accounts', to: '/accounts' },
-        { text: account.Name, to: accountPath(account, '/users') },
-        { text: 'Settings', to: accountPath(account, '/settings') },
-      ]}
+      breadcrumbs={accountCrumbs(account, 'Settings')}
     >
-      <ContentLayout header={<Header variant="h1" description={`${accountTypeLabels[account.AccountType]} account`}>{account.Name}</Header>}>
+      <ContentLayout header={<AccountHeader account={account} />}>
         <Tabs
           ariaLabel="Account settings"
           activeTabId={tab}
@@ -152,68 +146,21 @@ function DefaultLicenseEditor({ account, onSaved }: { account: Account; onSaved:
 function RenameAccountModal({ account, onRenamed, onDismiss }: { account: Account; onRenamed: (a: Account) => void; onDismiss: () => void }) {
   const { api } = useSignedIn();
   const { notify } = useFlash();
-  const [name, setName] = useState(account.Name);
-  const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-
-  const trimmed = name.trim();
-  const problem = !trimmed ? 'Enter a name for the account.' : trimmed.length > MAX_NAME ? `Use at most ${MAX_NAME} characters.` : undefined;
-
-  async function rename() {
-    setSubmitted(true);
-    if (problem) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const { Account: updated } = await api.updateAccount(account.AccountId, { Name: trimmed });
-      onRenamed(updated);
-      notify({ type: 'success', header: `Account renamed to “${updated.Name}”.` });
-      onDismiss();
-    } catch (e) {
-      setError(toApiError(e));
-      setBusy(false);
-    }
-  }
-
   return (
-    <Modal
-      visible
+    <AccountNameModal
       header="Rename account"
-      closeAriaLabel="Close dialog"
-      onDismiss={() => !busy && onDismiss()}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onDismiss} disabled={busy}>
-              Cancel
-            </Button>
-            <Button variant="primary" onClick={rename} loading={busy}>
-              Rename
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
-    >
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void rename();
-        }}
-      >
-        <SpaceBetween size="m">
-          {error && <ErrorAlert header="The account was not renamed" error={error} />}
-          <FormField
-            label="Account name"
-            description="Invitation emails show this name."
-            constraintText={`Up to ${MAX_NAME} characters.`}
-            errorText={submitted ? problem : undefined}
-          >
-            <Input value={name} onChange={({ detail }) => setName(detail.value)} autoFocus />
-          </FormField>
-        </SpaceBetween>
-      </form>
-    </Modal>
+      submitLabel="Rename"
+      description="Invitation emails show this name."
+      failure="The account was not renamed"
+      initialName={account.Name}
+      onDismiss={onDismiss}
+      onSubmit={async (name) => {
+        const { Account: updated } = await api.updateAccount(account.AccountId, { Name: name });
+        onRenamed(updated);
+        notify({ type: 'success', header: `Account renamed to “${updated.Name}”.` });
+        onDismiss();
+      }}
+    />
   );
 }
 

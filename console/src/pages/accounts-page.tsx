@@ -4,14 +4,14 @@ import Button from '@cloudscape-design/components/button';
 import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import Input from '@cloudscape-design/components/input';
-import Modal from '@cloudscape-design/components/modal';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import type { Account, ApiError } from '../api';
-import { ErrorAlert, toApiError } from '../components/error-explanation';
+import type { Account } from '../api';
+import { AccountNameModal } from '../components/account-name-modal';
+import { ErrorAlert } from '../components/error-explanation';
 import { useFlash } from '../components/flash';
 import { Page } from '../components/page';
 import { RouterLink } from '../components/router-link';
@@ -24,7 +24,6 @@ import { useRequest } from '../use-request';
 import { accountPath } from './account-layout';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MAX_NAME = 100;
 
 type SearchBy = 'name' | 'email';
 const searchByOptions = [
@@ -181,66 +180,18 @@ function CreateAccountModal({ onDismiss }: { onDismiss: () => void }) {
   const { api } = useSignedIn();
   const { notify } = useFlash();
   const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-
-  const trimmed = name.trim();
-  const problem = !trimmed ? 'Enter a name for the account.' : trimmed.length > MAX_NAME ? `Use at most ${MAX_NAME} characters.` : undefined;
-
-  async function create() {
-    setSubmitted(true);
-    if (problem) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const { Account } = await api.createAccount(trimmed);
-      notify({ type: 'success', header: `Account “${Account.Name}” created.`, content: 'It is a Team account. Invite its users from this page.' });
-      navigate(accountPath(Account, '/users'));
-    } catch (e) {
-      setError(toApiError(e));
-      setBusy(false);
-    }
-  }
-
   return (
-    <Modal
-      visible
+    <AccountNameModal
       header="Create account"
-      closeAriaLabel="Close dialog"
-      onDismiss={() => !busy && onDismiss()}
-      footer={
-        <Box float="right">
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={onDismiss} disabled={busy}>
-              Cancel
-            </Button>
-            <Button variant="primary" onClick={create} loading={busy}>
-              Create
-            </Button>
-          </SpaceBetween>
-        </Box>
-      }
-    >
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void create();
-        }}
-      >
-        <SpaceBetween size="m">
-          {error && <ErrorAlert header="The account was not created" error={error} />}
-          <FormField
-            label="Account name"
-            description="New accounts are Team accounts. Invitation emails show this name."
-            constraintText={`Up to ${MAX_NAME} characters.`}
-            errorText={submitted ? problem : undefined}
-          >
-            <Input value={name} onChange={({ detail }) => setName(detail.value)} autoFocus />
-          </FormField>
-        </SpaceBetween>
-      </form>
-    </Modal>
+      submitLabel="Create"
+      description="New accounts are Team accounts. Invitation emails show this name."
+      failure="The account was not created"
+      onDismiss={onDismiss}
+      onSubmit={async (name) => {
+        const { Account } = await api.createAccount(name);
+        notify({ type: 'success', header: `Account “${Account.Name}” created.`, content: 'It is a Team account. Invite its users from this page.' });
+        navigate(accountPath(Account, '/users'));
+      }}
+    />
   );
 }

@@ -7,10 +7,12 @@ import Header from '@cloudscape-design/components/header';
 import Modal from '@cloudscape-design/components/modal';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
-import Textarea from '@cloudscape-design/components/textarea';
+import Textarea, { type TextareaProps } from '@cloudscape-design/components/textarea';
 import { useState } from 'react';
 import type { Account, ApiError, Invite } from '../api';
 import { ErrorAlert, toApiError } from '../components/error-explanation';
+import { useInitialFocus } from '../components/initial-focus';
+import { ModalFooter } from '../components/modal-footer';
 import { StatusText } from '../components/status';
 import { plural } from '../format';
 import { useSignedIn } from '../session';
@@ -51,6 +53,7 @@ export function InviteUsersModal({ account, onDismiss, onInvited }: InviteUsersM
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [invites, setInvites] = useState<Invite[]>();
+  const textarea = useInitialFocus<TextareaProps.Ref>();
 
   const parsed = parseAddresses(text);
   const problem = addressProblem(parsed);
@@ -77,21 +80,16 @@ export function InviteUsersModal({ account, onDismiss, onInvited }: InviteUsersM
   }
 
   const footer = invites ? (
-    <SpaceBetween direction="horizontal" size="xs">
-      <Button onClick={inviteMore}>Invite more</Button>
-      <Button variant="primary" onClick={onDismiss}>
-        Close
-      </Button>
-    </SpaceBetween>
+    <Box float="right">
+      <SpaceBetween direction="horizontal" size="xs">
+        <Button onClick={inviteMore}>Invite more</Button>
+        <Button variant="primary" onClick={onDismiss}>
+          Close
+        </Button>
+      </SpaceBetween>
+    </Box>
   ) : (
-    <SpaceBetween direction="horizontal" size="xs">
-      <Button variant="link" onClick={onDismiss} disabled={busy}>
-        Cancel
-      </Button>
-      <Button variant="primary" onClick={invite} loading={busy}>
-        Invite
-      </Button>
-    </SpaceBetween>
+    <ModalFooter label="Invite" onAction={() => void invite()} onCancel={onDismiss} busy={busy} />
   );
 
   return (
@@ -102,7 +100,7 @@ export function InviteUsersModal({ account, onDismiss, onInvited }: InviteUsersM
       closeAriaLabel="Close dialog"
       onDismiss={() => !busy && onDismiss()}
       data-testid="invite-users-modal"
-      footer={<Box float="right">{footer}</Box>}
+      footer={footer}
     >
       {invites ? (
         <InviteResults invites={invites} />
@@ -115,7 +113,7 @@ export function InviteUsersModal({ account, onDismiss, onInvited }: InviteUsersM
             constraintText={`Up to ${MAX_ADDRESSES} addresses${parsed.addresses.length ? `; ${plural(parsed.addresses.length, 'address', 'addresses')} entered` : ''}.`}
             errorText={submitted ? problem : undefined}
           >
-            <Textarea value={text} onChange={({ detail }) => setText(detail.value)} rows={6} placeholder="alice@example.com, bob@example.com" />
+            <Textarea ref={textarea} value={text} onChange={({ detail }) => setText(detail.value)} rows={6} placeholder="alice@example.com, bob@example.com" />
           </FormField>
         </SpaceBetween>
       )}

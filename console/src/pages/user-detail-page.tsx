@@ -21,7 +21,7 @@ import { StatusText } from '../components/status';
 import { formatDateTime, isDirectoryManaged, userTypeLabels } from '../format';
 import { useSignedIn } from '../session';
 import { useRequest } from '../use-request';
-import { accountPath, useOpenAccount } from './account-layout';
+import { accountCrumbs, accountPath, useOpenAccount } from './account-layout';
 
 export function UserDetailPage() {
   const { account } = useOpenAccount();
@@ -33,9 +33,7 @@ export function UserDetailPage() {
   const user = request.data?.UserId === userId ? request.data : undefined;
 
   const breadcrumbs = [
-    { text: 'Accounts', to: '/accounts' },
-    { text: account.Name, to: accountPath(account, '/users') },
-    { text: 'Users', to: accountPath(account, '/users') },
+    ...accountCrumbs(account, 'Users'),
     { text: user?.PrimaryEmail ?? userId, to: accountPath(account, `/users/${encodeURIComponent(userId)}`) },
   ];
 

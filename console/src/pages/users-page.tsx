@@ -19,11 +19,11 @@ import { Page } from '../components/page';
 import { RouterLink } from '../components/router-link';
 import { StatusText } from '../components/status';
 import { TokenPagination, useCurrentPageToken } from '../components/token-pagination';
-import { accountTypeLabels, userTypeLabels } from '../format';
+import { userTypeLabels } from '../format';
 import { useSignedIn } from '../session';
 import { useUrlQuery } from '../url-state';
 import { useRequest } from '../use-request';
-import { accountPath, useOpenAccount } from './account-layout';
+import { AccountHeader, accountCrumbs, accountPath, useOpenAccount } from './account-layout';
 import { InviteUsersModal } from './invite-users-modal';
 import { batchActions, batchMenu, reportBatch, runBatchAction, type BatchActionId } from './user-batch-actions';
 
@@ -103,13 +103,9 @@ export function UsersPage() {
   return (
     <Page
       account={account}
-      breadcrumbs={[
-        { text: 'Accounts', to: '/accounts' },
-        { text: account.Name, to: accountPath(account, '/users') },
-        { text: 'Users', to: accountPath(account, '/users') },
-      ]}
+      breadcrumbs={accountCrumbs(account, 'Users')}
     >
-      <ContentLayout header={<Header variant="h1" description={`${accountTypeLabels[account.AccountType]} account`}>{account.Name}</Header>}>
+      <ContentLayout header={<AccountHeader account={account} />}>
         <SpaceBetween size="m">
           {request.error && <ErrorAlert header="The users could not be loaded" error={request.error} />}
           <Table<User>
