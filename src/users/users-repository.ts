@@ -1,7 +1,7 @@
 // SQL for the members of accounts. A removed member keeps its row (removed_at set) for audit and billing.
-import type { ExpressionBuilder } from 'kysely';
+import type { CompiledQuery, ExpressionBuilder } from 'kysely';
 import type { Database, Executor, UsersTable } from '../platform/db/schema.js';
-import { startsWith } from '../platform/db/dialect.js';
+import { isPostgres, startsWith } from '../platform/db/dialect.js';
 import type { InviteStatus, License, RegistrationStatus, UserType } from '../platform/types.js';
 
 export type User = {
@@ -93,6 +93,8 @@ function toUser(r: UsersTable): User {
   };
 }
 
+const memberQuery: Partial<Record<'sqlite' | 'postgres', CompiledQuery<UsersTable>>> = {};
+
 export const usersRepository = {
   async insert(ex: Executor, u: Omit<User, 'updatedAt'>): Promise<void> {
     await usersRepository.insertMany(ex, [u]);
@@ -143,17 +145,20 @@ export const usersRepository = {
   },
 
   /** A live member of a live (not deleted) account, in one query: the hot path of GetUser. */
+  /** GetUser's query, the API's hottest: compiled once per engine, then only its parameters change. */
   async findMemberOfLiveAccount(ex: Executor, accountId: string, userId: string): Promise<User | undefined> {
-    const row = await ex
+    const engine = isPostgres(ex) ? 'postgres' : 'sqlite';
+    const compiled = (memberQuery[engine] ??= ex
       .selectFrom('users')
       .innerJoin('accounts', 'accounts.id', 'users.account_id')
       .selectAll('users')
-      .where('users.id', '=', userId)
-      .where('users.account_id', '=', accountId)
+      .where('users.id', '=', '')
+      .where('users.account_id', '=', '')
       .where('users.removed_at', 'is', null)
       .where('accounts.deleted_at', 'is', null)
-      .executeTakeFirst();
-    return row ? toUser(row) : undefined;
+      .compile());
+    const { rows } = await ex.executeQuery<UsersTable>({ ...compiled, parameters: [userId, accountId] });
+    return rows[0] ? toUser(rows[0]) : undefined;
   },
 
   async findMembers(ex: Executor, accountId: string, userIds: string[]): Promise<Map<string, User>> {
