@@ -33,6 +33,8 @@ let db: OpenedDatabase;
 let browser: Browser;
 let admin: BrowserContext;
 let page: Page;
+/** Bob's own browser, signed in to the end-user pages since he accepted his invitation. */
+let bobPage: Page;
 
 async function freePort(): Promise<number> {
   const s = net.createServer().listen(0, '127.0.0.1');
@@ -214,14 +216,12 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
   test('Bob accepts his invitation in the browser and becomes a registered member', async () => {
     const mail = sink.messages.find((m) => JSON.stringify(m.to).includes('bob@example.com'))!;
     const link = /(http:\/\/\S+\/invitations\/[A-Za-z0-9_-]+)/.exec(mail.text ?? '')![1]!;
-    const bob = await browser.newContext();
-    const p = await bob.newPage();
-    await p.goto(link);
-    await p.getByLabel('Full name').fill('Bob Builder');
-    await p.getByLabel(/Choose a password/).fill('Harbour-lights-of-2026');
-    await p.getByRole('button', { name: 'Accept and create my identity' }).click();
-    await p.waitForURL(/\/me/);
-    await bob.close();
+    bobPage = await (await browser.newContext()).newPage();
+    await bobPage.goto(link);
+    await bobPage.getByLabel('Full name').fill('Bob Builder');
+    await bobPage.getByLabel(/Choose a password/).fill('Harbour-lights-of-2026');
+    await bobPage.getByRole('button', { name: 'Accept and create my identity' }).click();
+    await bobPage.waitForURL(/\/me/);
     await page.reload();
     await row(page, 'bob@example.com').getByText('Registered').waitFor();
   });
@@ -245,7 +245,7 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     assert.equal(await row(page, 'carol@example.com').count(), 0);
   });
 
-  test('a user detail shows the invitation and its email status, and resets the personal PIN', async () => {
+  test('a user detail shows the invitation and its email status, resets the personal PIN and logs the user out', async () => {
     await page.getByTestId('users-table').getByRole('link', { name: 'bob@example.com' }).click();
     await page.getByRole('heading', { name: 'Invitation' }).waitFor();
     await page.getByText('Accepted').first().waitFor();
@@ -258,6 +258,14 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     assert.notEqual(afterReset.personal_pin, before.personal_pin);
     assert.equal(shown, afterReset.personal_pin);
     await screen(page, 'user-detail');
+    // Log out user: Bob's own browser, signed in until now, is signed out.
+    await bobPage.goto(`${baseUrl}/me`);
+    assert.match(new URL(bobPage.url()).pathname, /^\/me$/);
+    await page.getByRole('button', { name: 'Log out user' }).click();
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await flash(page).getByText(/signed out on every device/).waitFor();
+    await bobPage.goto(`${baseUrl}/me`);
+    assert.match(new URL(bobPage.url()).pathname, /^\/signin$/);
   });
 
   test('renaming the account, and deleting it refused while Bob is registered, with the reason explained', async () => {
