@@ -6,7 +6,10 @@
 //
 // The describes run in order on one server: the first one needs an installation without any administrator.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import nodeHttp from 'node:http';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateAccountCommand, CreateUserCommand, DeleteAccountCommand, InviteUsersCommand } from '@aws-sdk/client-chime';
 import { accountsRepository } from '../src/accounts/accounts-repository.js';
@@ -902,5 +905,43 @@ describe('Carillon API extensions', () => {
       }
       assert.deepEqual(await databaseSnapshot(server.services.db), unchanged);
     });
+  });
+});
+
+describe('serving the console app', () => {
+  before(() => execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: path.resolve(import.meta.dirname, '..') }));
+
+  test('every screen path gets the app, with a strict content security policy and no caching', async () => {
+    for (const p of ['/console/', '/console/accounts', '/console/accounts/some-id/users?status=Registered', '/console/setup']) {
+      const res = await fetch(server.url + p);
+      assert.equal(res.status, 200, p);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+      assert.match(await res.text(), /<script[^>]+src="\/console\/assets\/[^"]+\.js"/);
+    }
+    const bare = await fetch(server.url + '/console', { redirect: 'manual' });
+    assert.equal(bare.status, 302);
+    assert.equal(bare.headers.get('location'), '/console/');
+  });
+
+  test('assets are immutable and compressed; a missing asset or console endpoint is a JSON 404, never the app', async () => {
+    const html = await (await fetch(server.url + '/console/')).text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const res = await fetch(server.url + script, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('cache-control') ?? '', /immutable/);
+    assert.equal(res.headers.get('content-encoding'), 'gzip');
+    assert.ok((await res.text()).length > 100_000);
+    for (const p of ['/console/assets/nope.js', '/console/api/nope']) {
+      const missing = await fetch(server.url + p);
+      assert.equal(missing.status, 404, p);
+      assert.equal(((await missing.json()) as { Code: string }).Code, 'NotFound', p);
+    }
+    // Out of the build folder (sent raw: fetch would tidy the dots away before sending).
+    for (const p of ['/console/assets/..%2f..%2f..%2fpackage.json', '/console/assets/%2e%2e/%2e%2e/%2e%2e/package.json']) {
+      const status = await new Promise<number>((resolve, reject) => nodeHttp.get(server.url + '/', { path: p }, (r) => (r.resume(), resolve(r.statusCode!))).on('error', reject));
+      assert.equal(status, 404, p);
+    }
   });
 });

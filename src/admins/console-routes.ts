@@ -144,10 +144,11 @@ export function registerConsoleRoutes(app: FastifyInstance, services: Services, 
 
   // Hashed asset files never change; every other path is a screen of the app and gets index.html.
   app.get('/console/*', async (request, reply) => {
+    const relative = (request.params as { '*': string })['*'];
+    if (relative.startsWith('api/')) throw new AppError('route.not_found', `No console endpoint ${request.url.split('?')[0]}.`);
     if (!files.built) {
       return reply.code(503).header('content-type', 'text/plain; charset=utf-8').send('The console is not built. Run `npm run build` (npm start does it for you).\n');
     }
-    const relative = (request.params as { '*': string })['*'];
     const asset = relative.startsWith('assets/') ? files.get(relative) : undefined;
     if (relative.startsWith('assets/') && !asset) throw new AppError('route.not_found', `No console file ${relative}.`);
     const file = asset ?? files.get('index.html')!;
