@@ -182,7 +182,8 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Empty Co', exact: true }).waitFor();
     await page.goto(`${baseUrl}/console/accounts`);
-    await page.getByLabel('Search text').fill('acme');
+    // A name with a space: the API reads '+' as a plus, so the console must send %20.
+    await page.getByLabel('Search text').fill('acme c');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.waitForURL(/q=acme/);
     const table = page.getByTestId('accounts-table');

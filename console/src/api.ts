@@ -135,14 +135,16 @@ interface RequestOptions {
 }
 
 async function send<T>(method: string, path: string, { query, body, csrfToken }: RequestOptions = {}): Promise<T> {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== '') search.set(key, String(value));
-  }
+  // RFC 3986 encoding, as the AWS clients send it: the API reads '+' as a plus sign, not as a space
+  // (URLSearchParams would turn "Acme Corp" into "Acme+Corp").
+  const search = Object.entries(query ?? {})
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+    .join('&');
   const headers: Record<string, string> = { accept: 'application/json' };
   if (csrfToken) headers[CSRF_HEADER] = csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const url = search.size > 0 ? `${path}?${search}` : path;
+  const url = search ? `${path}?${search}` : path;
 
   let response: Response;
   try {
