@@ -550,6 +550,23 @@ describe('administrator roles', () => {
       assert.equal(r.status, expected[name], `${name}: ${r.text}`);
     }
   });
+
+  test('the session lists the operations the role may call, from the same table the API enforces', async () => {
+    const allowedFor = async (role: Role) => {
+      const s = await newAdmin(role, `ops-${role}`);
+      return new Set((await whoAmI(s.cookie)).json.AllowedOperations as string[]);
+    };
+    const [readOnly, userManagement, full] = [await allowedFor('read-only'), await allowedFor('user-management'), await allowedFor('full')];
+    for (const read of ['ListAccounts', 'ListUsers', 'GetUser', 'ListAuditEvents', 'ListDeletedAccounts', 'GetUserInvitation']) {
+      assert.ok(readOnly.has(read) && userManagement.has(read) && full.has(read), read);
+    }
+    for (const write of ['InviteUsers', 'BatchUpdateUser', 'BatchSuspendUser', 'ResetPersonalPIN', 'LogoutUser']) {
+      assert.ok(!readOnly.has(write) && userManagement.has(write) && full.has(write), write);
+    }
+    for (const write of ['CreateAccount', 'UpdateAccount', 'DeleteAccount', 'RestoreAccount', 'UpdateAccountSettings']) {
+      assert.ok(!readOnly.has(write) && !userManagement.has(write) && full.has(write), write);
+    }
+  });
 });
 
 describe('disabling an administrator', () => {

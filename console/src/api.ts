@@ -20,6 +20,8 @@ export interface Administrator {
 export interface ConsoleSession {
   Administrator: Administrator;
   CsrfToken: string;
+  /** The API operations this administrator's role may call. */
+  AllowedOperations: string[];
 }
 
 export interface SetupLink {

@@ -2,7 +2,7 @@
 // every API call carries and the role that decides which actions the screens offer.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import * as api from './api';
-import { can, type WriteOperation } from './permissions';
+import type { WriteOperation } from './permissions';
 
 type SessionState =
   | { status: 'loading' }
@@ -80,7 +80,8 @@ export function SignedInProvider({ session, children }: { session: api.ConsoleSe
   const { endSession } = useSession();
   const { Administrator: admin, CsrfToken } = session;
   const chimeApi = useMemo(() => api.createChimeApi(CsrfToken, endSession), [CsrfToken, endSession]);
-  const value = useMemo<SignedIn>(() => ({ admin, api: chimeApi, can: (operation) => can(admin.Role, operation) }), [admin, chimeApi]);
+  const allowed = useMemo(() => new Set<string>(session.AllowedOperations), [session.AllowedOperations]);
+  const value = useMemo<SignedIn>(() => ({ admin, api: chimeApi, can: (operation) => allowed.has(operation) }), [admin, chimeApi, allowed]);
   return <SignedInContext.Provider value={value}>{children}</SignedInContext.Provider>;
 }
 

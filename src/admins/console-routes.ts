@@ -7,6 +7,8 @@ import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../app-services.js';
+import { operations } from '../api/chime-api.js';
+import { roleAllows } from '../auth/policy.js';
 import { AppError } from '../platform/errors.js';
 import { sameSecret } from '../platform/secret-box.js';
 import { readCookie } from '../signin/signin-service.js';
@@ -37,9 +39,12 @@ function parseJson<S extends z.ZodType>(schema: S, request: FastifyRequest): z.o
   return parsed.data;
 }
 
+/** The session as the console sees it, with the API operations the role may call (from the one policy table the
+ *  API enforces), so the console hides what the server would refuse and never keeps a copy of the rules. */
 const present = ({ admin, session }: SignedInAdmin) => ({
   Administrator: { AdministratorId: admin.id, Email: admin.email, Name: admin.name, Role: admin.role },
   CsrfToken: session.csrfToken,
+  AllowedOperations: operations.map((op) => op.name).filter((name) => roleAllows(admin.role, name)),
 });
 
 /** The package root, found from this file both when bundled (dist/) and when run from source (src/admins/). */
