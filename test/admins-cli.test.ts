@@ -1,42 +1,22 @@
 // `carillon admins create|list|disable`, run as a real subprocess against the same data as a running server,
 // whose console endpoints then honour (or refuse) what the command did.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { runCarillon, type CliRun } from './support/cli.js';
 import { signedRequest } from './support/signed-request.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'Lantern-Harbor-42';
 const ADDRESS = 'x@example.com';
 
-type Run = { code: number; stdout: string; stderr: string };
-
 let server: TestServer;
-let cliEnv: NodeJS.ProcessEnv;
 
 before(async () => {
   server = await startTestServer();
-  // The CLI sees exactly the server's configuration, and nothing inherited that could point elsewhere.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'SMTP_URL', 'PORT', 'HOST'].includes(k) && !k.startsWith('CARILLON_')),
-  );
-  cliEnv = { ...inherited, ...server.env };
 });
 after(() => server?.stop());
 
-function carillon(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['bin/carillon.mjs', ...args], { cwd: ROOT, env: cliEnv, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(error);
-        return;
-      }
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+const carillon = (...args: string[]) => runCarillon(server.env, ...args);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -62,7 +42,7 @@ function sessionFrom(r: Reply): Session {
 }
 
 /** The link `admins create` printed, and its token. */
-function linkIn(run: Run): { link: string; token: string } {
+function linkIn(run: CliRun): { link: string; token: string } {
   assert.equal(run.code, 0, `admins create failed: ${run.stderr}`);
   const m = /(\S+\/console\/setup#token=([A-Za-z0-9_-]{43}))\s*$/m.exec(run.stdout);
   assert.ok(m, `a setup link in:\n${run.stdout}`);

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
   ChimeClient,
@@ -18,32 +17,19 @@ import {
 } from '@aws-sdk/client-chime';
 import type { Database } from '../src/platform/db/schema.js';
 import { testEngine } from './support/database.js';
+import { runCarillon } from './support/cli.js';
 import { startTestServer, type Credentials, type TestServer } from './support/server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-type Run = { code: number; stdout: string; stderr: string };
 
 let dataDir: string;
 let server: TestServer;
-let cliEnv: NodeJS.ProcessEnv;
 let admin: Credentials;
 let adminClient: ChimeClient;
 const clients: ChimeClient[] = [];
 /** Every secret the CLI printed in this file: none may ever show up in a listing or in storage. */
 const printedSecrets: string[] = [];
 
-function carillon(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['bin/carillon.mjs', ...args], { cwd: ROOT, env: cliEnv, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') {
-        reject(error);
-        return;
-      }
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+const carillon = (...args: string[]) => runCarillon(server.env, ...args);
 
 type CreatedKey = { AccessKeyId: string; SecretAccessKey: string; Name: string; Role: string; AccountId?: string; CreatedAt: string };
 
@@ -97,11 +83,6 @@ function keyRows(stdout: string): Map<string, string[]> {
 before(async () => {
   server = await startTestServer();
   dataDir = server.dataDir;
-  // The CLI sees exactly the server's configuration, and nothing inherited that could point elsewhere.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'SMTP_URL', 'PORT', 'HOST'].includes(k) && !k.startsWith('CARILLON_')),
-  );
-  cliEnv = { ...inherited, ...server.env };
   admin = server.admin;
   adminClient = clientFor(admin);
 });

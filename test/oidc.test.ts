@@ -6,13 +6,11 @@
 // undefined) is exact. The last suite runs the same
 // provider with the real one (SigninService, /signin). The stand-ins are handed to buildApp's `oidc` option.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sql, type Kysely } from 'kysely';
@@ -24,10 +22,10 @@ import { purgeExpiredOidcPayloads } from '../src/oidc/oidc-adapter.js';
 import { createLogger } from '../src/platform/logger.js';
 import { SecretBox, resolveMasterKey } from '../src/platform/secret-box.js';
 import type { IdentityClaims, IdentityDirectory, SessionReader } from '../src/signin/identity-directory.js';
+import { runCarillon } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { sendRaw } from './support/signed-request.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REDIRECT_URI = 'https://meetings.example.test/oidc/callback';
 const OTHER_REDIRECT_URI = 'https://chat.example.test/callback';
 const SCOPE = 'openid email profile carillon';
@@ -41,7 +39,7 @@ let services: Services;
 let app: FastifyInstance;
 let baseUrl: string;
 let issuer: string;
-let cliEnv: NodeJS.ProcessEnv;
+let cliEnv: Record<string, string>;
 let meetings: RegisteredApp;
 let config: Config;
 let logger: ReturnType<typeof createLogger>;
@@ -255,15 +253,7 @@ async function verifiesAgainstJwks(idToken: string): Promise<boolean> {
 
 // ---- the CLI, as a real subprocess ---------------------------------------------------------------------------
 
-type Run = { code: number; stdout: string; stderr: string };
-function carillon(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['bin/carillon.mjs', ...args], { cwd: ROOT, env: cliEnv, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+const carillon = (...args: string[]) => runCarillon(cliEnv, ...args);
 
 async function createApp(name: string, ...redirectUris: string[]): Promise<RegisteredApp> {
   const run = await carillon('apps', 'create', '--name', name, ...redirectUris.flatMap((u) => ['--redirect-uri', u]));
@@ -325,8 +315,7 @@ before(async () => {
     },
   });
   await app.listen({ port, host: '127.0.0.1' });
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'SMTP_URL', 'PORT', 'HOST'].includes(k) && !k.startsWith('CARILLON_')));
-  cliEnv = { ...inherited, ...env };
+  cliEnv = env;
   meetings = await createApp('Meetings', REDIRECT_URI);
   rp = await discover(meetings);
 });

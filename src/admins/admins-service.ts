@@ -6,6 +6,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { uuidv7 } from '../platform/ids.js';
+import { sameSecret } from '../platform/secret-box.js';
 import type { Actor } from '../platform/types.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from '../signin/passwords.js';
 import { throttleRepository } from '../signin/signin-repository.js';
@@ -22,6 +23,12 @@ const INVITED_TTL_MS = 72 * 60 * MINUTE;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export type SignedInAdmin = { admin: Admin; session: AdminSession };
+
+/** Whether a request carries its console session's CSRF token in the header (compared in constant time). */
+export function carriesCsrfToken(headers: Record<string, string | string[] | undefined>, signedIn: SignedInAdmin): boolean {
+  const header = headers[CSRF_HEADER];
+  return sameSecret(typeof header === 'string' ? header : undefined, signedIn.session.csrfToken);
+}
 
 export class AdminsService {
   constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog; publicUrl: string; session: { idleMinutes: number; maxHours: number } }) {}

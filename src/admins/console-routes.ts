@@ -10,9 +10,8 @@ import type { Services } from '../app-services.js';
 import { operations } from '../api/chime-api.js';
 import { roleAllows } from '../auth/policy.js';
 import { AppError } from '../platform/errors.js';
-import { sameSecret } from '../platform/secret-box.js';
 import { readCookie } from '../signin/signin-service.js';
-import { ADMIN_COOKIE, CSRF_HEADER, type SignedInAdmin } from './admins-service.js';
+import { ADMIN_COOKIE, carriesCsrfToken, CSRF_HEADER, type SignedInAdmin } from './admins-service.js';
 
 const signInBody = z.object({ Email: z.string().max(254), Password: z.string().max(1024) });
 const inspectBody = z.object({ Token: z.string().max(100) });
@@ -123,8 +122,7 @@ export function registerConsoleRoutes(app: FastifyInstance, services: Services, 
   app.delete('/console/api/session', async (request, reply) => {
     const current = await signedIn(request);
     if (current) {
-      const header = request.headers[CSRF_HEADER];
-      if (!sameSecret(typeof header === 'string' ? header : undefined, current.session.csrfToken)) {
+      if (!carriesCsrfToken(request.headers, current)) {
         throw new AppError('session.csrf', `Signing out needs the session's ${CSRF_HEADER} header.`);
       }
       await services.admins.signOut(current);

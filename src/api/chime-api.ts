@@ -6,8 +6,7 @@ import { accountOperations } from '../accounts/accounts-operations.js';
 import { auditOperations } from '../audit/audit-operations.js';
 import { installationWideOperations, roleAllows } from '../auth/policy.js';
 import { SigV4Verifier } from '../auth/sigv4.js';
-import { ADMIN_COOKIE, CSRF_HEADER } from '../admins/admins-service.js';
-import { sameSecret } from '../platform/secret-box.js';
+import { ADMIN_COOKIE, carriesCsrfToken, CSRF_HEADER } from '../admins/admins-service.js';
 import { readCookie } from '../signin/signin-service.js';
 import type { Principal } from '../auth/access-keys.js';
 import { AppError } from '../platform/errors.js';
@@ -111,16 +110,15 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
   async function authenticateAdmin(request: FastifyRequest, cookie: string): Promise<Principal> {
     const signedIn = await services.admins.readSession(cookie);
     if (!signedIn) throw new AppError('admin.session_required', 'Your console session has ended. Sign in again.');
-    const header = request.headers[CSRF_HEADER];
-    if (!sameSecret(typeof header === 'string' ? header : undefined, signedIn.session.csrfToken)) {
+    if (!carriesCsrfToken(request.headers, signedIn)) {
       throw new AppError('session.csrf', `Console calls must carry the session's ${CSRF_HEADER} header.`);
     }
     return { kind: 'admin', id: signedIn.admin.id, role: signedIn.admin.role, accountId: null };
   }
 
   async function authenticate(request: FastifyRequest): Promise<Principal> {
-    const cookie = readCookie(request.headers.cookie, ADMIN_COOKIE);
     if (request.headers.authorization === undefined && !(request.raw.url ?? '').includes('X-Amz-Signature')) {
+      const cookie = readCookie(request.headers.cookie, ADMIN_COOKIE);
       if (cookie !== undefined) return authenticateAdmin(request, cookie);
       // The console's call after the browser dropped an expired cookie: a session matter, not a missing signature.
       if (request.headers[CSRF_HEADER] !== undefined) throw new AppError('admin.session_required', 'Your console session has ended. Sign in again.');

@@ -4,18 +4,17 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';
-import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
-import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import Tabs from '@cloudscape-design/components/tabs';
 import Toggle from '@cloudscape-design/components/toggle';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import type { Account, AccountSettings, AssignableLicense } from '../api';
+import type { Account, AccountSettings } from '../api';
 import { ConfirmModal } from '../components/confirm-modal';
+import { LicensePicker } from '../components/license-picker';
 import { AccountNameModal } from '../components/account-name-modal';
 import { ErrorAlert, toApiError } from '../components/error-explanation';
 import { useFlash } from '../components/flash';
@@ -99,47 +98,25 @@ function AccountTab() {
   );
 }
 
-const licenseOptions = [
-  { value: 'Pro', label: 'Pro' },
-  { value: 'Basic', label: 'Basic' },
-];
-
 function DefaultLicenseEditor({ account, onSaved }: { account: Account; onSaved: (account: Account) => void }) {
   const { api } = useSignedIn();
   const { notify, notifyError } = useFlash();
-  const current = account.DefaultLicense ?? 'Pro';
-  const [license, setLicense] = useState<string>(current);
-  const [saving, setSaving] = useState(false);
-  useEffect(() => setLicense(current), [current]);
-
-  async function save() {
-    setSaving(true);
-    try {
-      const { Account: updated } = await api.updateAccount(account.AccountId, { DefaultLicense: license as AssignableLicense });
-      onSaved(updated);
-      notify({ type: 'success', header: `The default license of “${updated.Name}” is now ${updated.DefaultLicense ?? license}.` });
-    } catch (e) {
-      notifyError('The default license was not changed', toApiError(e));
-    } finally {
-      setSaving(false);
-    }
-  }
-
   return (
-    <Container header={<Header variant="h2">Default license</Header>}>
-      <SpaceBetween direction="horizontal" size="xs" alignItems="end">
-        <FormField label="Default license" description="New users, and invitees when they accept, get this license.">
-          <Select
-            selectedOption={licenseOptions.find((o) => o.value === license) ?? { value: license, label: license }}
-            options={licenseOptions}
-            onChange={({ detail }) => setLicense(detail.selectedOption.value ?? license)}
-          />
-        </FormField>
-        <Button onClick={save} loading={saving} disabled={license === current}>
-          Save default license
-        </Button>
-      </SpaceBetween>
-    </Container>
+    <LicensePicker
+      title="Default license"
+      description="New users, and invitees when they accept, get this license."
+      saveLabel="Save default license"
+      current={account.DefaultLicense ?? 'Pro'}
+      onSave={async (license) => {
+        try {
+          const { Account: updated } = await api.updateAccount(account.AccountId, { DefaultLicense: license });
+          onSaved(updated);
+          notify({ type: 'success', header: `The default license of “${updated.Name}” is now ${updated.DefaultLicense ?? license}.` });
+        } catch (e) {
+          notifyError('The default license was not changed', toApiError(e));
+        }
+      }}
+    />
   );
 }
 

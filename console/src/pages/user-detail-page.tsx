@@ -4,16 +4,15 @@ import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
 import ContentLayout from '@cloudscape-design/components/content-layout';
-import FormField from '@cloudscape-design/components/form-field';
 import Header from '@cloudscape-design/components/header';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
-import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useParams } from 'react-router-dom';
-import type { Account, AssignableLicense, User } from '../api';
+import type { Account, User } from '../api';
 import { ConfirmModal } from '../components/confirm-modal';
+import { LicensePicker } from '../components/license-picker';
 import { ErrorAlert, toApiError } from '../components/error-explanation';
 import { useFlash } from '../components/flash';
 import { Page } from '../components/page';
@@ -125,17 +124,9 @@ export function UserDetailPage() {
   );
 }
 
-const licenseOptions = [
-  { value: 'Pro', label: 'Pro' },
-  { value: 'Basic', label: 'Basic' },
-];
-
 function LicenseEditor({ account, user, onSaved }: { account: Account; user: User; onSaved: (user: User) => void }) {
   const { api } = useSignedIn();
   const { notify, notifyError } = useFlash();
-  const [license, setLicense] = useState<string>(user.LicenseType);
-  const [saving, setSaving] = useState(false);
-  useEffect(() => setLicense(user.LicenseType), [user.LicenseType]);
 
   if (isDirectoryManaged(account.AccountType)) {
     return (
@@ -147,35 +138,22 @@ function LicenseEditor({ account, user, onSaved }: { account: Account; user: Use
       </Container>
     );
   }
-
-  async function save() {
-    setSaving(true);
-    try {
-      const { User: updated } = await api.updateUser(account.AccountId, user.UserId, license as AssignableLicense);
-      onSaved(updated);
-      notify({ type: 'success', header: `${updated.PrimaryEmail} now has the ${updated.LicenseType} license.` });
-    } catch (e) {
-      notifyError('The license was not changed', toApiError(e));
-    } finally {
-      setSaving(false);
-    }
-  }
-
   return (
-    <Container header={<Header variant="h2">License</Header>}>
-      <SpaceBetween direction="horizontal" size="xs" alignItems="end">
-        <FormField label="License" description="Basic users can join meetings but not host them.">
-          <Select
-            selectedOption={licenseOptions.find((o) => o.value === license) ?? { value: license, label: license }}
-            options={licenseOptions}
-            onChange={({ detail }) => setLicense(detail.selectedOption.value ?? license)}
-          />
-        </FormField>
-        <Button onClick={save} loading={saving} disabled={license === user.LicenseType}>
-          Save license
-        </Button>
-      </SpaceBetween>
-    </Container>
+    <LicensePicker
+      title="License"
+      description="Basic users can join meetings but not host them."
+      saveLabel="Save license"
+      current={user.LicenseType}
+      onSave={async (license) => {
+        try {
+          const { User: updated } = await api.updateUser(account.AccountId, user.UserId, license);
+          onSaved(updated);
+          notify({ type: 'success', header: `${updated.PrimaryEmail} now has the ${updated.LicenseType} license.` });
+        } catch (e) {
+          notifyError('The license was not changed', toApiError(e));
+        }
+      }}
+    />
   );
 }
 
