@@ -17,6 +17,8 @@ import type { Operation, RawInput } from './operation.js';
 
 export const operations: Operation[] = [...accountOperations, ...userOperations, ...settingsOperations, ...auditOperations];
 
+const NO_BODY = Buffer.alloc(0);
+
 type Route = { op: Operation; segments: Array<{ literal: string } | { label: string }> };
 
 const routes: Route[] = operations.map((op) => ({
@@ -102,7 +104,7 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
     service: 'chime',
     maxSkewSeconds: services.config.sigv4MaxSkewSeconds,
     now: () => services.clock.now(),
-    lookupSecret: async (id) => (await services.accessKeys.resolve(id))?.secret,
+    lookupKey: (id) => services.accessKeys.resolve(id),
   });
 
   /** The console's calls: the administrator's session cookie, and the session's CSRF token in a header that a
@@ -127,11 +129,9 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
       method: request.method,
       rawUrl: request.raw.url ?? '/',
       headers: request.headers,
-      body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
+      body: (request.body as Buffer | undefined) ?? NO_BODY,
     });
-    const key = await services.accessKeys.resolve(signed.accessKeyId);
-    if (!key) throw new AppError('auth.unknown_key', 'The security token included in the request is invalid.');
-    return key.principal;
+    return signed.key.principal;
   }
 
   function authorize(principal: Principal, op: Operation, input: unknown): void {
@@ -156,7 +156,7 @@ export function registerChimeApi(app: FastifyInstance, services: Services): void
     const query = parseQuery(q === -1 ? '' : rawUrl.slice(q + 1));
     const { operation, ...rest } = query;
     const { op, path } = matchOperation(request.method, rawPath, operation);
-    const raw: RawInput = { path, query: rest, body: ['POST', 'PUT'].includes(op.method) ? parseBody((request.body as Buffer | undefined) ?? Buffer.alloc(0)) : {} };
+    const raw: RawInput = { path, query: rest, body: ['POST', 'PUT'].includes(op.method) ? parseBody((request.body as Buffer | undefined) ?? NO_BODY) : {} };
     let input: z.output<typeof op.input>;
     try {
       input = op.input.parse(raw);

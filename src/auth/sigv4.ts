@@ -1,6 +1,8 @@
 // AWS Signature Version 4 verification for the `chime` service, as the AWS SDK v3 and the AWS CLI sign.
-// Pure: the caller supplies the raw request, the clock and a way to find a key's secret.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+// Pure: the caller supplies the raw request, the clock and a way to find a key and its secret.
+// Every API call runs through verify(), so the common shapes (plain paths, tidy header values, empty bodies)
+// take fast paths that give exactly what the general rules give.
+import crypto, { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../platform/errors.js';
 
 export type SignedRequest = {
@@ -11,13 +13,16 @@ export type SignedRequest = {
   body: Buffer;
 };
 
-export type VerifiedSignature = { accessKeyId: string; region: string };
+export type VerifiedSignature<K> = { accessKeyId: string; region: string; key: K };
 
 const AUTH_RE =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;\-_.]+),\s*Signature=([0-9a-f]{64})$/;
 
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+
 /** RFC 3986 encoding as SigV4 wants it: encodeURIComponent plus !'()*. */
 export function uriEncode(s: string): string {
+  if (UNRESERVED.test(s)) return s;
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
@@ -29,11 +34,15 @@ function safeDecode(s: string): string {
   }
 }
 
+/** Non-empty segments of unreserved characters, none of them '.' or '..', no trailing slash: already canonical. */
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~]+)+$/;
+
 /**
  * Canonical URI for non-S3 services, normalized as the AWS signers do: raw segments, empty and '.' dropped,
  * '..' removing the one before, then each segment encoded once more.
  */
 export function canonicalUri(rawPath: string): string {
+  if (PLAIN_PATH.test(rawPath)) return rawPath;
   const segments: string[] = [];
   for (const s of rawPath.split('/')) {
     if (s === '..') segments.pop();
@@ -65,7 +74,17 @@ function headerValue(headers: SignedRequest['headers'], name: string): string | 
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+/** A header value trimmed, with each run of whitespace made one space (as the AWS signers do). */
+function canonicalHeaderValue(value: string | undefined): string {
+  const trimmed = (value ?? '').trim();
+  // Only a run of two or more, or a whitespace character other than a space, changes anything.
+  return /\s\s|[^\S ]/.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
+}
+
+// crypto.hash (Node 20.12+) hashes in one call, without a Hash object.
+const sha256Hex: (data: string | Buffer) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'hex') : (data) => crypto.createHash('sha256').update(data).digest('hex');
+const EMPTY_SHA256 = sha256Hex('');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** Parses `x-amz-date` (YYYYMMDDTHHMMSSZ) into a Date, or undefined when malformed. */
@@ -76,7 +95,7 @@ function parseAmzDate(s: string): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-export class SigV4Verifier {
+export class SigV4Verifier<K extends { secret: string }> {
   // Signing keys depend only on (secret, date, region): cache them so a request costs one HMAC chain per day.
   private readonly keyCache = new Map<string, Buffer>();
 
@@ -85,11 +104,12 @@ export class SigV4Verifier {
       service: string;
       maxSkewSeconds: number;
       now: () => Date;
-      lookupSecret: (accessKeyId: string) => Promise<string | undefined>;
+      /** The key with this id and its secret, or undefined when there is no such active key. */
+      lookupKey: (accessKeyId: string) => Promise<K | undefined>;
     },
   ) {}
 
-  async verify(req: SignedRequest): Promise<VerifiedSignature> {
+  async verify(req: SignedRequest): Promise<VerifiedSignature<K>> {
     const authorization = headerValue(req.headers, 'authorization');
     if (!authorization) throw new AppError('auth.missing', 'Missing Authentication Token');
     const m = AUTH_RE.exec(authorization.trim());
@@ -114,10 +134,10 @@ export class SigV4Verifier {
       throw new AppError('auth.malformed', "SignedHeaders must include 'content-type' when a body is sent.");
     }
 
-    const secret = await this.options.lookupSecret(accessKeyId!);
-    if (secret === undefined) throw new AppError('auth.unknown_key', 'The security token included in the request is invalid.');
+    const key = await this.options.lookupKey(accessKeyId!);
+    if (key === undefined) throw new AppError('auth.unknown_key', 'The security token included in the request is invalid.');
 
-    const bodyHash = sha256Hex(req.body);
+    const bodyHash = req.body.length === 0 ? EMPTY_SHA256 : sha256Hex(req.body);
     const declaredHash = headerValue(req.headers, 'x-amz-content-sha256');
     if (declaredHash !== undefined && declaredHash !== bodyHash) {
       throw new AppError('auth.signature_mismatch', 'The provided x-amz-content-sha256 header does not match the body.');
@@ -126,20 +146,11 @@ export class SigV4Verifier {
     const q = req.rawUrl.indexOf('?');
     const rawPath = q === -1 ? req.rawUrl : req.rawUrl.slice(0, q);
     const rawQuery = q === -1 ? '' : req.rawUrl.slice(q + 1);
-    const canonicalHeaders = signedHeaders
-      .map((name) => `${name}:${(headerValue(req.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
-      .join('');
-    const canonicalRequest = [
-      req.method.toUpperCase(),
-      canonicalUri(rawPath),
-      canonicalQuery(rawQuery),
-      canonicalHeaders,
-      signedHeadersList,
-      declaredHash ?? bodyHash,
-    ].join('\n');
-    const scope = `${scopeDate}/${region}/${service}/aws4_request`;
-    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-    const expected = hmac(this.signingKey(secret, scopeDate!, region!), stringToSign);
+    let canonicalHeaders = '';
+    for (const name of signedHeaders) canonicalHeaders += `${name}:${canonicalHeaderValue(headerValue(req.headers, name))}\n`;
+    const canonicalRequest = `${req.method.toUpperCase()}\n${canonicalUri(rawPath)}\n${canonicalQuery(rawQuery)}\n${canonicalHeaders}\n${signedHeadersList}\n${declaredHash ?? bodyHash}`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scopeDate}/${region}/${service}/aws4_request\n${sha256Hex(canonicalRequest)}`;
+    const expected = hmac(this.signingKey(key.secret, scopeDate!, region!), stringToSign);
     const given = Buffer.from(signature!, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new AppError(
@@ -147,7 +158,7 @@ export class SigV4Verifier {
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
       );
     }
-    return { accessKeyId: accessKeyId!, region: region! };
+    return { accessKeyId: accessKeyId!, region: region!, key };
   }
 
   private signingKey(secret: string, date: string, region: string): Buffer {
