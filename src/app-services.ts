@@ -47,13 +47,13 @@ export type Services = {
 
 export async function createServices(config: Config, log: FastifyBaseLogger, options: { clock?: Clock; startWorkers?: boolean } = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
-  const { db, engine, close } = openDatabase(config);
+  const { db, engine, reader, close } = openDatabase(config);
   await migrateToLatest(db);
   const master = resolveMasterKey(config.masterKey, config.dataDir);
   if (master.created) log.warn('Generated a master key in %s/master.key: back it up, and set CARILLON_MASTER_KEY when running several nodes.', config.dataDir);
   const audit = new AuditLog(clock);
   const accounts = new AccountsService({ db, clock, audit });
-  const users = new UsersService({ db, clock, audit, accounts });
+  const users = new UsersService({ db, reader, clock, audit, accounts });
   const settings = new SettingsService({ db, audit });
   const secretBox = new SecretBox(master.key);
   const accessKeys = new AccessKeysService({ db, clock, audit, secretBox, accounts });

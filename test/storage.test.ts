@@ -69,7 +69,7 @@ test('several nodes starting at once migrate once and all come up', async () => 
 test('a duplicate member email racing in two requests becomes user.email_taken, never a raw constraint error', async () => {
   const audit = new AuditLog(systemClock);
   const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit });
-  const users = new UsersService({ db: opened.db, clock: systemClock, audit, accounts });
+  const users = new UsersService({ db: opened.db, reader: opened.reader, clock: systemClock, audit, accounts });
   const account = await accounts.createAccount(actor, 'Race');
   const results = await Promise.allSettled([0, 1, 2, 3].map(() => users.createUser(actor, account.id, { email: 'Same@Example.com' })));
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
@@ -102,7 +102,7 @@ test('a failure after the change inside a request rolls the whole change back', 
 test('keyset pages follow creation order and rows added meanwhile never shift a page', async () => {
   const audit = new AuditLog(systemClock);
   const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit });
-  const users = new UsersService({ db: opened.db, clock: systemClock, audit, accounts });
+  const users = new UsersService({ db: opened.db, reader: opened.reader, clock: systemClock, audit, accounts });
   const account = await accounts.createAccount(actor, 'Pages');
   const created: string[] = [];
   for (let i = 0; i < 9; i++) created.push((await users.createUser(actor, account.id, { email: `u${i}@example.com` })).id);

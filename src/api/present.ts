@@ -7,7 +7,15 @@ import type { User } from '../users/users-repository.js';
 import { assignableLicenses } from '../platform/types.js';
 import { wireErrors } from './wire-errors.js';
 
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
+/** The object without its undefined and null fields (a loop: this runs for every user of every response). */
+function defined<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const key in o) {
+    const value = o[key];
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out as T;
+}
 
 export function presentAccount(a: Account, ownerId: string) {
   return defined({

@@ -87,12 +87,17 @@ const sha256Hex: (data: string | Buffer) => string =
 const EMPTY_SHA256 = sha256Hex('');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
-/** Parses `x-amz-date` (YYYYMMDDTHHMMSSZ) into a Date, or undefined when malformed. */
-function parseAmzDate(s: string): Date | undefined {
+let lastAmzDate: { text: string; ms: number | undefined } = { text: '', ms: undefined };
+
+/** Parses `x-amz-date` (YYYYMMDDTHHMMSSZ) into epoch milliseconds, or undefined when malformed. Calls within one
+ *  second carry the same text, so the last one is remembered. */
+function parseAmzDate(s: string): number | undefined {
+  if (s === lastAmzDate.text) return lastAmzDate.ms;
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-  if (!m) return undefined;
-  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  const parsed = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : NaN;
+  const ms = Number.isNaN(parsed) ? undefined : parsed;
+  lastAmzDate = { text: s, ms };
+  return ms;
 }
 
 export class SigV4Verifier<K extends { secret: string }> {
@@ -120,11 +125,11 @@ export class SigV4Verifier<K extends { secret: string }> {
     }
     const amzDate = headerValue(req.headers, 'x-amz-date');
     const requestTime = amzDate ? parseAmzDate(amzDate) : undefined;
-    if (!amzDate || !requestTime) throw new AppError('auth.malformed', 'x-amz-date header is missing or malformed.');
+    if (!amzDate || requestTime === undefined) throw new AppError('auth.malformed', 'x-amz-date header is missing or malformed.');
     if (amzDate.slice(0, 8) !== scopeDate) {
       throw new AppError('auth.signature_mismatch', 'Credential should be scoped to a valid date matching x-amz-date.');
     }
-    const skewMs = Math.abs(this.options.now().getTime() - requestTime.getTime());
+    const skewMs = Math.abs(this.options.now().getTime() - requestTime);
     if (skewMs > this.options.maxSkewSeconds * 1000) {
       throw new AppError('auth.expired', 'Signature expired: the request time is too far from the server time.');
     }

@@ -1,7 +1,8 @@
 // SQL for the members of accounts. A removed member keeps its row (removed_at set) for audit and billing.
-import type { CompiledQuery, ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import type { Database, Executor, UsersTable } from '../platform/db/schema.js';
-import { isPostgres, startsWith } from '../platform/db/dialect.js';
+import type { HotQuery, Reader } from '../platform/db/reader.js';
+import { startsWith } from '../platform/db/dialect.js';
 import type { InviteStatus, License, RegistrationStatus, UserType } from '../platform/types.js';
 
 export type User = {
@@ -93,7 +94,19 @@ function toUser(r: UsersTable): User {
   };
 }
 
-const memberQuery: Partial<Record<'sqlite' | 'postgres', CompiledQuery<UsersTable>>> = {};
+/** GetUser's query, the API's hottest. */
+const memberOfLiveAccount: HotQuery<UsersTable, [userId: string, accountId: string]> = {
+  name: 'users_member_of_live_account',
+  query: (ex, userId, accountId) =>
+    ex
+      .selectFrom('users')
+      .innerJoin('accounts', 'accounts.id', 'users.account_id')
+      .selectAll('users')
+      .where('users.id', '=', userId)
+      .where('users.account_id', '=', accountId)
+      .where('users.removed_at', 'is', null)
+      .where('accounts.deleted_at', 'is', null),
+};
 
 export const usersRepository = {
   async insert(ex: Executor, u: Omit<User, 'updatedAt'>): Promise<void> {
@@ -144,21 +157,10 @@ export const usersRepository = {
     return row ? toUser(row) : undefined;
   },
 
-  /** A live member of a live (not deleted) account, in one query: the hot path of GetUser. */
-  /** GetUser's query, the API's hottest: compiled once per engine, then only its parameters change. */
-  async findMemberOfLiveAccount(ex: Executor, accountId: string, userId: string): Promise<User | undefined> {
-    const engine = isPostgres(ex) ? 'postgres' : 'sqlite';
-    const compiled = (memberQuery[engine] ??= ex
-      .selectFrom('users')
-      .innerJoin('accounts', 'accounts.id', 'users.account_id')
-      .selectAll('users')
-      .where('users.id', '=', '')
-      .where('users.account_id', '=', '')
-      .where('users.removed_at', 'is', null)
-      .where('accounts.deleted_at', 'is', null)
-      .compile());
-    const { rows } = await ex.executeQuery<UsersTable>({ ...compiled, parameters: [userId, accountId] });
-    return rows[0] ? toUser(rows[0]) : undefined;
+  /** A live member of a live (not deleted) account, in one query: inside a transaction, or on the reader. */
+  async findMemberOfLiveAccount(from: Executor | Reader, accountId: string, userId: string): Promise<User | undefined> {
+    const row = 'first' in from ? await from.first(memberOfLiveAccount, userId, accountId) : await memberOfLiveAccount.query(from, userId, accountId).executeTakeFirst();
+    return row ? toUser(row) : undefined;
   },
 
   async findMembers(ex: Executor, accountId: string, userIds: string[]): Promise<Map<string, User>> {

@@ -6,6 +6,7 @@ import type { Account } from '../accounts/accounts-repository.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../platform/clock.js';
 import { isUniqueViolation } from '../platform/db/database.js';
+import type { Reader } from '../platform/db/reader.js';
 import type { Db, Executor } from '../platform/db/schema.js';
 import { AppError, type ErrorCode } from '../platform/errors.js';
 import { newPersonalPin, uuidv7 } from '../platform/ids.js';
@@ -25,7 +26,7 @@ export type UserFailure = { userId: string; code: ErrorCode; message: string };
 export type TelephonySettings = { inboundCalling: boolean; outboundCalling: boolean; sms: boolean };
 
 export class UsersService {
-  constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog; accounts: AccountsService }) {}
+  constructor(private readonly deps: { db: Db; reader: Reader; clock: Clock; audit: AuditLog; accounts: AccountsService }) {}
 
   /** A fresh personal PIN that no other user holds. */
   async allocatePersonalPin(ex: Executor): Promise<string> {
@@ -79,7 +80,8 @@ export class UsersService {
   }
 
   async getUser(accountId: string, userId: string, ex: Executor = this.deps.db): Promise<User> {
-    const user = await usersRepository.findMemberOfLiveAccount(ex, accountId, userId);
+    // Outside a transaction the reader serves it: committed data, no wait for other requests' transactions.
+    const user = await usersRepository.findMemberOfLiveAccount(ex === this.deps.db ? this.deps.reader : ex, accountId, userId);
     if (user) return user;
     await this.deps.accounts.getAccount(accountId, ex); // an unknown account is reported as such
     throw new AppError('user.not_found', `User ${userId} not found in account ${accountId}.`);

@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './schema.js';
+import { prepareHotQuery, type HotQuery, type PreparedHotQuery, type Reader } from './reader.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-identities.js';
 import * as m003 from './migrations/003-oidc.js';
@@ -18,23 +19,47 @@ export const migrationCount = Object.keys(migrations).length;
 
 export type Engine = 'sqlite' | 'postgres';
 
-export type OpenedDatabase = { db: Db; engine: Engine; close: () => Promise<void> };
+/** `reader` runs the hot queries (reader.ts) on committed data, outside any transaction. */
+export type OpenedDatabase = { db: Db; engine: Engine; reader: Reader; close: () => Promise<void> };
+
+/** Prepares each hot query the first time it runs, once per reader. */
+function hotQueries<P>(db: Db, prepare: (hot: PreparedHotQuery) => P) {
+  const prepared = new Map<string, P>();
+  return (hot: HotQuery<unknown, string[]>, args: readonly string[]): P => {
+    let p = prepared.get(hot.name);
+    if (p === undefined) {
+      p = prepare(prepareHotQuery(hot, db, args.length));
+      prepared.set(hot.name, p);
+    }
+    return p;
+  };
+}
 
 export function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string }): OpenedDatabase {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, engine: 'postgres', close: () => db.destroy() };
+    // A named statement is parsed and planned once per pooled connection, then only executed.
+    const prepared = hotQueries(db, (hot) => hot);
+    const reader: Reader = {
+      first: async (hot, ...args) => {
+        const p = prepared(hot as HotQuery<unknown, string[]>, args);
+        const { rows } = await pool.query({ name: hot.name, text: p.sql, values: p.bind(args) });
+        return rows[0];
+      },
+    };
+    return { db, engine: 'postgres', reader, close: () => db.destroy() };
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const file = new SQLite(path.join(options.dataDir, 'carillon.db'));
-  // WAL lets the CLI read and write while the server runs; busy_timeout waits out the other writer.
+  const filename = path.join(options.dataDir, 'carillon.db');
+  const file = new SQLite(filename);
+  // WAL lets the CLI read and write while the server runs, and the reader below read while this connection
+  // writes; busy_timeout waits out the other writer.
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
-  // SQLite's lower() folds ASCII only; this one folds every script, as PostgreSQL's does.
-  file.function('unicode_lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s) as string | null);
+  addFunctions(file);
   // better-sqlite3 compiles a statement on every prepare(); the same SQL text recurs on every request, so keep
   // the compiled statements (a single connection runs one statement at a time, so reuse is safe).
   const statements = new Map<string, SQLite.Statement>();
@@ -51,7 +76,45 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
     },
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, engine: 'sqlite', close: () => db.destroy() };
+  // The hot queries' own read-only connection: the query builder's single connection is held for the whole of
+  // every transaction, and a read there would wait for it (and, between its statements, see its uncommitted rows).
+  const readConnection = new SQLite(filename, { readonly: true, fileMustExist: true });
+  readConnection.pragma('busy_timeout = 5000');
+  addFunctions(readConnection);
+  const prepared = hotQueries(db, (hot) => {
+    // Rows come back as arrays and are made objects by a function compiled for the statement's columns:
+    // better-sqlite3's own row objects cost a third of a lookup (each column name is made anew on each row).
+    const statement = readConnection.prepare(hot.sql).raw(true);
+    return { statement, bind: hot.bind, toRow: rowBuilder(statement.columns().map((c) => c.name)) };
+  });
+  const reader: Reader = {
+    first: async (hot, ...args) => {
+      const p = prepared(hot as HotQuery<unknown, string[]>, args);
+      const values = p.statement.get(p.bind(args)) as unknown[] | undefined;
+      return (values && p.toRow(values)) as never;
+    },
+  };
+  return {
+    db,
+    engine: 'sqlite',
+    reader,
+    close: async () => {
+      readConnection.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** A function that makes an array of column values an object keyed by the column names (the last of a repeated
+ *  name wins, as in better-sqlite3's own rows). The names are the statement's own columns, quoted as JSON. */
+function rowBuilder(names: string[]): (values: unknown[]) => Record<string, unknown> {
+  const fields = names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ');
+  return new Function('values', `return { ${fields} };`) as (values: unknown[]) => Record<string, unknown>;
+}
+
+function addFunctions(connection: SQLite.Database): void {
+  // SQLite's lower() folds ASCII only; this one folds every script, as PostgreSQL's does.
+  connection.function('unicode_lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s) as string | null);
 }
 
 /**
