@@ -76,7 +76,9 @@ export const outboxRepository = {
       .where('id', 'in', due.map((d) => d.id))
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
       .execute();
-    const rows = await ex.selectFrom('outbox').selectAll().where('lease_owner', '=', owner).where('lease_until', '=', leaseUntil).where('status', '=', 'pending').execute();
+    // Read back the rows this lease won, by primary key (a search by lease owner would scan every pending mail).
+    const ids = due.map((d) => d.id);
+    const rows = await ex.selectFrom('outbox').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('lease_until', '=', leaseUntil).where('status', '=', 'pending').execute();
     return rows.map(toMail);
   },
 
