@@ -40,6 +40,12 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime and stime, in clock ticks of 1/100 s
+}
+
 function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -195,15 +201,27 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     await load(bare.url, [bareReq], { connections: 10, duration: 2 });
     const ours: number[] = [];
     const theirs: number[] = [];
+    // Server CPU time per request as well: on a shared machine it moves far less than req/s does.
+    const ourCpu: number[] = [];
+    const theirCpu: number[] = [];
+    const measured = async (child: ChildProcess, url: string, req: { path: string; headers: Record<string, string> }, cpu: number[]) => {
+      const before = cpuSeconds(child.pid!);
+      const result = await load(url, [req], { connections: 10, duration: size.loadSeconds });
+      cpu.push(((cpuSeconds(child.pid!) - before) * 1e6) / result.requests.total);
+      return result.requests.average;
+    };
     for (let round = 0; round < 3; round++) {
-      theirs.push((await load(bare.url, [bareReq], { connections: 10, duration: size.loadSeconds })).requests.average);
-      ours.push((await load(server.url, [getUser], { connections: 10, duration: size.loadSeconds })).requests.average);
+      theirs.push(await measured(bare.child, bare.url, bareReq, theirCpu));
+      ours.push(await measured(server.child, server.url, getUser, ourCpu));
     }
     clearInterval(sampler);
     await bare.stop();
     const getUserRps = percentile(ours, 50);
     const bareRps = percentile(theirs, 50);
     row('GetUser, signed, keep-alive, 10 connections: req/s', fmt(getUserRps, 0), fmt(bareRps, 0), fmt(getUserRps / bareRps, 2), '≥ 0.50 of bare route', getUserRps / bareRps >= 0.5);
+    const ourCpuPerReq = percentile(ourCpu, 50);
+    const bareCpuPerReq = percentile(theirCpu, 50);
+    row('  server CPU per request (ratio: bare / Carillon)', `${fmt(ourCpuPerReq, 0)} µs`, `${fmt(bareCpuPerReq, 0)} µs`, fmt(bareCpuPerReq / ourCpuPerReq, 2), '', undefined);
     row('  start-up vs bare Fastify', `${fmt(server.startupMs, 0)} ms`, `${fmt(bare.startupMs, 0)} ms`, fmt(server.startupMs / bare.startupMs, 2), '', undefined);
     row('RSS idle / under GetUser load', `${fmt(idleRss, 0)} / ${fmt(peakRss, 0)} MB`, '', '', '< 200 MB under load', peakRss < 200);
 
