@@ -1,7 +1,7 @@
 // Composes an outbox mail (a text part and an HTML part, as alternatives) into one RFC 5322 message that the SMTP
 // transport sends as it is. nodemailer's composer makes the same message through a chain of streams that cost
-// most of a delivery's CPU; this writes the structure directly and takes the encodings from nodemailer's own
-// encoders, with nodemailer's choices (7bit when it can, else quoted-printable for mostly Latin text, else base64).
+// most of a delivery's CPU; this writes the structure directly. Bodies follow nodemailer's choices (7bit when they
+// can, else quoted-printable with its encoder for mostly Latin text, else base64); header words are encoded here.
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import mimeFuncs from 'nodemailer/lib/mime-funcs/index.js';
 import qp from 'nodemailer/lib/qp/index.js';
