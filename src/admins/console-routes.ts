@@ -3,7 +3,8 @@
 // session cookie and the session's CSRF token in a header (see authenticateAdmin in src/api/chime-api.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../app-services.js';
@@ -66,10 +67,13 @@ const contentTypes: Record<string, string> = {
 };
 
 type StaticFile = { body: Buffer; gzip: Buffer | undefined; type: string };
+const gzipAsync = promisify(gzip);
 
-/** Serves the built app from memory; files are read (and compressed) on first request, so start-up stays fast. */
+/** Serves the built app from memory. Files are read (and compressed) on first request, so start-up stays fast;
+ *  compression runs on libuv's thread pool, so the first visit does not hold up API calls (the bundle takes tens of
+ *  milliseconds to compress). */
 class ConsoleFiles {
-  private readonly cache = new Map<string, StaticFile | null>();
+  private readonly cache = new Map<string, Promise<StaticFile | null>>();
 
   constructor(readonly dir: string) {}
 
@@ -77,19 +81,24 @@ class ConsoleFiles {
     return fs.existsSync(path.join(this.dir, 'index.html'));
   }
 
-  get(relative: string): StaticFile | undefined {
+  async get(relative: string): Promise<StaticFile | undefined> {
     // index.html is read afresh each time (it is tiny), so a rebuilt console is picked up without a restart.
-    const cached = relative === 'index.html' ? undefined : this.cache.get(relative);
-    if (cached !== undefined) return cached ?? undefined;
-    const full = path.resolve(this.dir, relative);
-    let file: StaticFile | null = null;
-    if (full.startsWith(this.dir + path.sep) && fs.existsSync(full) && fs.statSync(full).isFile()) {
-      const body = fs.readFileSync(full);
-      const type = contentTypes[path.extname(full)] ?? 'application/octet-stream';
-      file = { body, type, gzip: /^(text|application\/json|image\/svg)/.test(type) && body.length > 1024 ? gzipSync(body) : undefined };
+    if (relative === 'index.html') return (await this.load(relative)) ?? undefined;
+    let file = this.cache.get(relative);
+    if (file === undefined) {
+      file = this.load(relative);
+      this.cache.set(relative, file);
     }
-    this.cache.set(relative, file);
-    return file ?? undefined;
+    return (await file) ?? undefined;
+  }
+
+  private async load(relative: string): Promise<StaticFile | null> {
+    const full = path.resolve(this.dir, relative);
+    if (!full.startsWith(this.dir + path.sep) || !fs.existsSync(full) || !fs.statSync(full).isFile()) return null;
+    const body = await fs.promises.readFile(full);
+    const type = contentTypes[path.extname(full)] ?? 'application/octet-stream';
+    const compressible = /^(text|application\/json|image\/svg)/.test(type) && body.length > 1024;
+    return { body, type, gzip: compressible ? await gzipAsync(body) : undefined };
   }
 }
 
@@ -152,9 +161,9 @@ export function registerConsoleRoutes(app: FastifyInstance, services: Services, 
     if (!files.built) {
       return reply.code(503).header('content-type', 'text/plain; charset=utf-8').send('The console is not built. Run `npm run build` (npm start does it for you).\n');
     }
-    const asset = relative.startsWith('assets/') ? files.get(relative) : undefined;
+    const asset = relative.startsWith('assets/') ? await files.get(relative) : undefined;
     if (relative.startsWith('assets/') && !asset) throw new AppError('route.not_found', `No console file ${relative}.`);
-    const file = asset ?? files.get('index.html')!;
+    const file = asset ?? (await files.get('index.html'))!;
     reply
       .header('content-type', file.type)
       .header('cache-control', asset ? 'public, max-age=31536000, immutable' : 'no-store')
