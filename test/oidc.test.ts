@@ -535,6 +535,8 @@ describe('sign-in with code + PKCE', () => {
     assert.equal(res.status, 400);
     assert.equal(res.headers.get('location'), null);
     assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   });
 });
 
@@ -585,6 +587,12 @@ describe('protocol checks', () => {
       assert.equal(res.status, 400, redirectUri);
       assert.equal(res.headers.get('location'), null, redirectUri);
       assert.match(await res.text(), /redirect_uri/);
+      // The provider's own error page carries the same protections as every other end-user page.
+      assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, redirectUri);
+      assert.equal(res.headers.get('x-frame-options'), 'DENY', redirectUri);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', redirectUri);
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', redirectUri);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/, redirectUri);
     }
   });
 

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import type { IdentityDirectory, SessionReader } from '../signin/identity-directory.js';
 import { renderOidcErrorPage } from './oidc-pages.js';
+import { pageHeaders } from '../signin/pages.js';
 import type { ProviderHolder } from './oidc-provider-holder.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -20,7 +21,7 @@ export type InteractionDeps = {
 type UidRequest = FastifyRequest<{ Params: { uid: string } }>;
 
 function showError(reply: FastifyReply, status: number, error: string, description: string) {
-  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(renderOidcErrorPage(error, description));
+  return reply.code(status).headers(pageHeaders).send(renderOidcErrorPage(error, description));
 }
 
 /** The interaction of this browser, or undefined when its cookie is gone, expired or for another uid. */

@@ -8,6 +8,7 @@ import type { IdentityClaims, IdentityDirectory, SessionReader } from '../signin
 import { authoritySince, currentClaims } from './oidc-identity-check.js';
 import type { SigningKey } from './oidc-keys.js';
 import { renderOidcErrorPage } from './oidc-pages.js';
+import { pageHeaders } from '../signin/pages.js';
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
@@ -133,7 +134,7 @@ export function buildProvider(setup: ProviderSetup): Provider {
     },
     clientBasedCORS: () => false,
     renderError: (ctx, out) => {
-      ctx.type = 'html';
+      ctx.set({ ...pageHeaders });
       ctx.body = renderOidcErrorPage(out.error, out.error_description);
     },
   };

@@ -2,6 +2,16 @@
 export const esc = (s: string | null | undefined) =>
   (s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** The headers every end-user HTML page is sent with (the sign-in pages and the OpenID Connect error pages). */
+export const pageHeaders: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; style-src 'self'; font-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'referrer-policy': 'no-referrer', // links carry tokens in their paths
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+};
+
 export type Notice = { kind: 'error' | 'success' | 'info'; text: string };
 
 // The look of the admin console (Cloudscape, visual refresh): every value is a design token of the installed

@@ -66,15 +66,7 @@ export function registerSigninRoutes(app: FastifyInstance, services: Services): 
   }
 
   function html(reply: FastifyReply, status: number, body: string) {
-    return reply
-      .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('content-security-policy', "default-src 'none'; style-src 'self'; font-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-      .header('referrer-policy', 'no-referrer') // links carry tokens in their paths
-      .header('x-frame-options', 'DENY')
-      .header('x-content-type-options', 'nosniff')
-      .send(body);
+    return reply.code(status).headers(pages.pageHeaders).send(body);
   }
 
   const statusOf: Partial<Record<string, number>> = {
