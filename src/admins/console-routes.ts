@@ -89,7 +89,11 @@ class ConsoleFiles {
       file = this.load(relative);
       this.cache.set(relative, file);
     }
-    return (await file) ?? undefined;
+    const loaded = await file.catch(() => null);
+    // Only files that exist stay cached: a path that is not a file (anyone can ask for any) or a failed read is
+    // forgotten, so the cache cannot be grown by requests for made-up names.
+    if (loaded === null) this.cache.delete(relative);
+    return loaded ?? undefined;
   }
 
   private async load(relative: string): Promise<StaticFile | null> {
