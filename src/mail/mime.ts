@@ -54,11 +54,9 @@ export function formatAddress(text: string): { header: string; address: string }
   if (!parsed || more.length > 0 || !parsed.address || !PRINTABLE_ASCII.test(parsed.address) || /[\s<>]/.test(parsed.address)) return undefined;
   const name = parsed.name.trim();
   if (!name) return { header: parsed.address, address: parsed.address };
-  const phrase = ATEXT_PHRASE.test(name) && !name.includes('=?')
-    ? name
-    : PRINTABLE_ASCII.test(name) && !name.includes('=?')
-      ? `"${name.replace(/[\\"]/g, '\\$&')}"`
-      : headerText(name);
+  // Not ASCII, or mistakable for an encoded word: encoded words; else as it is, or as a quoted string.
+  const phrase =
+    !PRINTABLE_ASCII.test(name) || name.includes('=?') ? headerText(name) : ATEXT_PHRASE.test(name) ? name : `"${name.replace(/[\\"]/g, '\\$&')}"`;
   return { header: `${phrase} <${parsed.address}>`, address: parsed.address };
 }
 

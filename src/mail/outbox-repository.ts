@@ -69,15 +69,15 @@ export const outboxRepository = {
       .limit(limit)
       .execute();
     if (due.length === 0) return [];
+    const ids = due.map((d) => d.id);
     // The lease condition is repeated in the UPDATE, so a row another worker leased in between is skipped.
     await ex
       .updateTable('outbox')
       .set({ lease_owner: owner, lease_until: leaseUntil })
-      .where('id', 'in', due.map((d) => d.id))
+      .where('id', 'in', ids)
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
       .execute();
     // Read back the rows this lease won, by primary key (a search by lease owner would scan every pending mail).
-    const ids = due.map((d) => d.id);
     const rows = await ex.selectFrom('outbox').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('lease_until', '=', leaseUntil).where('status', '=', 'pending').execute();
     return rows.map(toMail);
   },
