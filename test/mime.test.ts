@@ -14,7 +14,7 @@ const lf = (s: string) => s.replace(/\r\n|\r/g, '\n');
 test('a typical invitation is 7bit where it can be, and reads back exactly', async () => {
   const text = 'Alice invited you to join Acme on Carillon.\n\nAccept: https://carillon.example.com/invitations/accept#token=abc\n';
   const composed = composeMessage({ from: 'Carillon <no-reply@carillon.example.com>', to: 'bob@example.com', subject: 'Join Acme on Carillon', text, html: '<p>Join</p>', messageId: id }, date)!;
-  const raw = composed.raw.toString('utf8');
+  const raw = composed.raw;
   assert.match(raw, /^From: Carillon <no-reply@carillon\.example\.com>\r\nTo: bob@example\.com\r\nSubject: Join Acme on Carillon\r\nMessage-ID: <0192f0a4-[^>]+@carillon>\r\nDate: Sat, 28 Nov 2026 10:00:00 \+0000\r\nMIME-Version: 1\.0\r\n/);
   assert.ok(!/[^\r]\n/.test(raw), 'every line ends in CRLF');
   assert.ok(raw.split('\r\n').every((line) => line.length <= 78), 'no line is longer than 78 characters');
@@ -56,7 +56,7 @@ test('any subject, sender name and bodies read back exactly as written', async (
       const from = sender ? `"${sender.replace(/[\\"]/g, '\\$&')}" <sender@carillon.example>` : 'sender@carillon.example';
       const composed = composeMessage({ from, to: 'reader@example.com', subject: subj, text, html, messageId: id }, date)!;
       assert.ok(composed, 'ASCII addresses take this path');
-      const raw = composed.raw.toString('utf8');
+      const raw = composed.raw;
       assert.ok(!/[^\r]\n|\r[^\n]/.test(raw), 'every line ends in CRLF');
       assert.ok(raw.split('\r\n').every((line) => line.length <= 998), 'no line is longer than SMTP allows');
       const parsed = await simpleParser(composed.raw);

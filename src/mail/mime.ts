@@ -81,7 +81,7 @@ function encodePart(content: string): { encoding: string; body: string } {
  * then lets nodemailer compose it). The boundary's unique part is the mail's own id, a random UUID that nobody
  * sees before the message is made: no content can contain it by chance or design.
  */
-export function composeMessage(mail: OutgoingMail, date: Date): { raw: Buffer; envelope: { from: string; to: string[] } } | undefined {
+export function composeMessage(mail: OutgoingMail, date: Date): { raw: string; envelope: { from: string; to: string[] } } | undefined {
   const from = senderAddress(mail.from);
   const to = formatAddress(mail.to);
   if (!from || !to || !/^[A-Za-z0-9-]+$/.test(mail.messageId)) return undefined;
@@ -100,5 +100,5 @@ export function composeMessage(mail: OutgoingMail, date: Date): { raw: Buffer; e
   const part = (type: string, p: { encoding: string; body: string }) =>
     `--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: ${p.encoding}\r\n\r\n${p.body}\r\n`;
   const raw = `${headers.join('\r\n')}\r\n\r\n${part('text/plain', text)}${part('text/html', html)}--${boundary}--\r\n`;
-  return { raw: Buffer.from(raw, 'utf8'), envelope: { from: from.address, to: [to.address] } };
+  return { raw, envelope: { from: from.address, to: [to.address] } };
 }
