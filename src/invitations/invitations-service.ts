@@ -1,12 +1,12 @@
 // Inviting people to a Team account: each address (deduplicated case-insensitively) becomes an Unregistered
 // member with a Pending invitation, and its email is queued in the durable outbox in the same transaction.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AccountsService } from '../accounts/accounts-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { DAY_MS, type Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
-import { uuidv7 } from '../platform/ids.js';
+import { uuidv7, secureRandomBytes } from '../platform/ids.js';
 import type { Actor, EmailStatus, InviteStatus, UserType } from '../platform/types.js';
 import { outboxRepository } from '../mail/outbox-repository.js';
 import { normalizeEmail, usersRepository, type User } from '../users/users-repository.js';
@@ -59,7 +59,7 @@ export class InvitationsService {
         const userId = member?.id ?? uuidv7(now.getTime());
         if (member) reinvitedIds.push(member.id);
         else newUsers.push(this.newInvitee(userId, accountId, email, userType, account.defaultLicense, nowIso));
-        const token = randomBytes(32).toString('base64url');
+        const token = secureRandomBytes(32).toString('base64url');
         const invitation: Invitation = {
           id: uuidv7(now.getTime()),
           accountId,

@@ -13,8 +13,13 @@ const ATEXT_PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]*$/;
 
 /** 'Q' when Latin letters outnumber other characters, otherwise 'B' (nodemailer's rule for bodies). */
 function wordEncoding(value: string): 'Q' | 'B' {
-  const other = (value.match(/[\x00-\x08\x0B\x0C\x0E-\x1F\u0080-\uFFFF]/g) ?? []).length;
-  const latin = (value.match(/[a-z]/gi) ?? []).length;
+  let other = 0;
+  let latin = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) latin++;
+    else if (c >= 0x80 || c <= 0x08 || c === 0x0b || c === 0x0c || (c >= 0x0e && c <= 0x1f)) other++;
+  }
   return other < latin ? 'Q' : 'B';
 }
 

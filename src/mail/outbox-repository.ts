@@ -77,9 +77,11 @@ export const outboxRepository = {
       .where('id', 'in', ids)
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
       .execute();
-    // Read back the rows this lease won, by primary key (a search by lease owner would scan every pending mail).
-    const rows = await ex.selectFrom('outbox').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('lease_until', '=', leaseUntil).where('status', '=', 'pending').execute();
-    return rows.map(toMail);
+    // Read back the rows this lease won. The search is by primary key alone and the lease is checked here: given a
+    // status condition too, SQLite's planner prefers the (status, next_attempt_at) index for a batch of ids and
+    // walks every pending mail.
+    const rows = await ex.selectFrom('outbox').selectAll().where('id', 'in', ids).execute();
+    return rows.filter((r) => r.lease_owner === owner && r.lease_until === leaseUntil && r.status === 'pending').map(toMail);
   },
 
   async markSent(ex: Executor, ids: string[], at: string): Promise<void> {

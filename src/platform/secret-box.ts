@@ -1,5 +1,6 @@
 // Encrypts secrets at rest (AES-256-GCM) with the installation's master key.
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { secureRandomBytes } from './ids.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -9,7 +10,7 @@ export class SecretBox {
   }
 
   seal(plaintext: string): string {
-    const iv = randomBytes(12);
+    const iv = secureRandomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join('.');

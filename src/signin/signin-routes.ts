@@ -1,5 +1,5 @@
 // HTTP adapter of the end-user pages: cookies, CSRF checks, safe redirects, and one short handler per page.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +11,7 @@ import { searchDirectory } from '../users/directory-search.js';
 import * as pages from './pages.js';
 import { readCookie, SESSION_COOKIE, type SignedIn } from './signin-service.js';
 import type { PendingLogin } from './social-login.js';
+import { secureRandomBytes } from '../platform/ids.js';
 
 const CSRF_COOKIE = 'carillon_csrf';
 
@@ -52,7 +53,7 @@ export function registerSigninRoutes(app: FastifyInstance, services: Services): 
   function anonymousCsrf(request: FastifyRequest, reply: FastifyReply): string {
     const existing = readCookie(request.headers.cookie, CSRF_COOKIE);
     if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
-    const token = randomBytes(32).toString('base64url');
+    const token = secureRandomBytes(32).toString('base64url');
     reply.header('set-cookie', cookie(CSRF_COOKIE, token, { sameSite: 'Strict' }));
     return token;
   }

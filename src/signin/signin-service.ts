@@ -1,7 +1,7 @@
 // The rules of end-user sign-in with a local password: registration with email verification, password reset,
 // throttled sign-in, server-side sessions with idle and absolute timeouts, and the revocation checks that make
 // suspension, removal and sign-out take effect at once. Also answers the OIDC provider (IdentityDirectory).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Account } from '../accounts/accounts-repository.js';
 import { accountsRepository } from '../accounts/accounts-repository.js';
@@ -10,7 +10,7 @@ import { DAY_MS, type Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/schema.js';
 import { isUniqueViolation } from '../platform/db/database.js';
 import { AppError } from '../platform/errors.js';
-import { uuidv7 } from '../platform/ids.js';
+import { uuidv7, secureRandomBytes } from '../platform/ids.js';
 import type { Actor } from '../platform/types.js';
 import { effectiveLicense } from '../users/license.js';
 import { normalizeEmail, usersRepository, type User } from '../users/users-repository.js';
@@ -31,7 +31,7 @@ export const THROTTLE_WINDOW_MS = 15 * MINUTE;
 export const LOCK_MS = 15 * MINUTE;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-export const newToken = () => randomBytes(32).toString('base64url');
+export const newToken = () => secureRandomBytes(32).toString('base64url');
 
 export type Membership = { user: User; account: Account };
 export type SignedIn = { session: Session; identity: Identity; membership: Membership | undefined };
