@@ -253,6 +253,33 @@ for (const method of ['PLAIN', 'LOGIN']) {
   });
 }
 
+test('the password is never sent in clear unless the URL says tls=off', async () => {
+  let authAttempts = 0;
+  const server = await startServer({
+    authOptional: false,
+    allowInsecureAuth: true,
+    onAuth(auth, _s, cb) {
+      authAttempts++;
+      cb(null, { user: auth.username });
+    },
+  });
+  try {
+    const mail = { from: 'a@carillon.example', to: 'r@example.com', subject: 's', text: 't', html: 'h' };
+    const guarded = createSmtpTransport(`smtp://user:secret@127.0.0.1:${server.port}`);
+    const error = await guarded.send({ ...mail, messageId: 'clear-1' }).then(() => undefined, (e: Error) => e);
+    guarded.close();
+    assert.ok(error instanceof SmtpError && !error.permanent && /STARTTLS/.test(error.message), String(error));
+    assert.equal(authAttempts, 0);
+    const plain = createSmtpTransport(`smtp://user:secret@127.0.0.1:${server.port}?tls=off`);
+    await plain.send({ ...mail, messageId: 'clear-2' });
+    plain.close();
+    assert.equal(authAttempts, 1);
+    assert.deepEqual(server.received.map((m) => [m.to[0], m.user, m.secure]), [['r@example.com', 'user', false]]);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('a server that is down, or that never greets, fails the queued mail as transient within the bound', async () => {
   const closed = net.createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));

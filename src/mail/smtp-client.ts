@@ -67,6 +67,7 @@ class Connection {
   transactions = 0;
   closed = false;
   private socket: net.Socket;
+  private encrypted: boolean;
   private buffer = '';
   private replyLines: string[] = [];
   private readonly waiters: Waiter[] = [];
@@ -77,6 +78,7 @@ class Connection {
     this.socket = options.secure
       ? tls.connect({ host: options.host, port: options.port, servername: net.isIP(options.host) ? undefined : options.host, ...options.tls })
       : net.connect(options.port, options.host);
+    this.encrypted = options.secure;
     this.attach(this.socket);
   }
 
@@ -112,7 +114,14 @@ class Connection {
         await this.upgrade();
         await this.hello();
       }
-      if (this.options.auth) await this.authenticate(this.options.auth);
+      if (this.options.auth) {
+        // A relay that stops offering STARTTLS (or a party in between that strips the offer) must not get the
+        // password in clear; `?tls=off` is the explicit choice of a plain-text relay.
+        if (!this.encrypted && this.options.startTls) {
+          throw new SmtpError(`SMTP server ${this.where()} did not offer STARTTLS; the password is not sent over an unencrypted connection`, false);
+        }
+        await this.authenticate(this.options.auth);
+      }
     } catch (e) {
       this.fail(e as Error);
       throw e;
@@ -151,7 +160,10 @@ class Connection {
     this.buffer = '';
     this.attach(secured);
     await new Promise<void>((resolve, reject) => {
-      secured.once('secureConnect', resolve);
+      secured.once('secureConnect', () => {
+        this.encrypted = true;
+        resolve();
+      });
       secured.once('error', reject);
       secured.once('close', () => reject(this.failure ?? new SmtpError(`SMTP server ${this.where()} closed the connection during TLS`, false)));
     });
