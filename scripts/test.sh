@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 command -v aws >/dev/null 2>&1 || need+=(awscli)
+command -v openssl >/dev/null 2>&1 || need+=(openssl) # a certificate for the SMTP client's TLS tests
 [ -x /usr/lib/chromium/chromium ] || need+=(chromium) # the console and end-user pages are tested in a real browser
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
