@@ -1,4 +1,5 @@
 // SQL for the durable mail outbox. Workers lease due rows so several nodes never send the same mail twice at once.
+import { isPostgres } from '../platform/db/dialect.js';
 import type { Executor, OutboxTable } from '../platform/db/schema.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
@@ -57,31 +58,30 @@ export const outboxRepository = {
       .execute();
   },
 
-  /** Leases up to `limit` due mails to `owner` until `leaseUntil`; expired leases of crashed workers are taken over. */
+  /**
+   * Leases up to `limit` due mails to `owner` until `leaseUntil`; expired leases of crashed workers are taken over.
+   * One statement: claims running at once (two rounds in a node, or several nodes) each get mails of their own —
+   * PostgreSQL skips the rows another claim has locked, and SQLite runs one statement at a time.
+   */
   async claimDue(ex: Executor, owner: string, now: string, leaseUntil: string, limit: number): Promise<OutboxMail[]> {
-    const due = await ex
+    let due = ex
       .selectFrom('outbox')
       .select('id')
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
       .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
-    if (due.length === 0) return [];
-    const ids = due.map((d) => d.id);
-    // The lease condition is repeated in the UPDATE, so a row another worker leased in between is skipped.
-    await ex
+      .limit(limit);
+    if (isPostgres(ex)) due = due.forUpdate().skipLocked();
+    const rows = await ex
       .updateTable('outbox')
       .set({ lease_owner: owner, lease_until: leaseUntil })
-      .where('id', 'in', ids)
+      .where('id', 'in', due)
+      // Repeated for PostgreSQL: a row leased by a claim that committed meanwhile is re-checked and skipped.
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .returningAll()
       .execute();
-    // Read back the rows this lease won. The search is by primary key alone and the lease is checked here: given a
-    // status condition too, SQLite's planner prefers the (status, next_attempt_at) index for a batch of ids and
-    // walks every pending mail.
-    const rows = await ex.selectFrom('outbox').selectAll().where('id', 'in', ids).execute();
-    return rows.filter((r) => r.lease_owner === owner && r.lease_until === leaseUntil && r.status === 'pending').map(toMail);
+    return rows.sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id.localeCompare(b.id)).map(toMail);
   },
 
   async markSent(ex: Executor, ids: string[], at: string): Promise<void> {
