@@ -87,6 +87,8 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     });
     if (options.startWorkers !== false) outbox.start();
   }
+  const stopRevocationWatch =
+    options.startWorkers === false ? () => undefined : accessKeys.watchRevocations(1_000, (err) => log.warn({ err }, 'checking for revoked access keys failed'));
   return {
     config,
     db,
@@ -109,6 +111,7 @@ export async function createServices(config: Config, log: FastifyBaseLogger, opt
     cookieKey: createHmac('sha256', master.key).update('carillon cookie signing v1').digest(),
     outbox,
     close: async () => {
+      stopRevocationWatch();
       await outbox?.stop();
       await close();
     },

@@ -17,8 +17,10 @@ export type Principal = { kind: 'access_key' | 'admin'; id: string; role: Role; 
 const CACHE_MS = 5_000;
 
 export class AccessKeysService {
-  // Short-lived cache of decrypted keys: revocation takes effect within CACHE_MS on every node.
+  // Short-lived cache of decrypted keys. A revocation made here empties it at once; one made elsewhere (the CLI,
+  // another node) is seen by the watch within a second, and in any case an entry lives at most CACHE_MS.
   private readonly cache = new Map<string, { key: { secret: string; principal: Principal } | undefined; at: number }>();
+  private revokedCount: number | undefined;
 
   constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog; secretBox: SecretBox; accounts: AccountsService }) {}
 
@@ -55,6 +57,37 @@ export class AccessKeysService {
       await this.deps.audit.record(trx, actor, { action: 'RevokeAccessKey', resourceType: 'access_key', resourceId: id });
     });
     this.cache.delete(id);
+  }
+
+  /**
+   * Watches for keys revoked by another process: every `intervalMs` it counts the revoked keys (keys are never
+   * un-revoked, so a new revocation always changes the count) and empties the cache when the count moved.
+   * Returns the function that stops the watch.
+   */
+  watchRevocations(intervalMs = 1_000, onError: (e: unknown) => void = () => undefined): () => void {
+    let running = false;
+    let stopped = false;
+    const check = async () => {
+      if (running || stopped) return;
+      running = true;
+      try {
+        const row = await this.deps.db.selectFrom('access_keys').select((eb) => eb.fn.countAll<number | string>().as('revoked')).where('revoked_at', 'is not', null).executeTakeFirstOrThrow();
+        const revoked = Number(row.revoked);
+        if (this.revokedCount !== undefined && revoked !== this.revokedCount) this.cache.clear();
+        this.revokedCount = revoked;
+      } catch (e) {
+        if (!stopped) onError(e); // a check caught by shutdown is not worth a warning
+      } finally {
+        running = false;
+      }
+    };
+    void check();
+    const timer = setInterval(() => void check(), intervalMs);
+    timer.unref();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 
   /** The secret and principal of an active key, or undefined. */
