@@ -18,7 +18,7 @@ test('a typical invitation is 7bit where it can be, and reads back exactly', asy
   assert.match(raw, /^From: Carillon <no-reply@carillon\.example\.com>\r\nTo: bob@example\.com\r\nSubject: Join Acme on Carillon\r\nMessage-ID: <0192f0a4-[^>]+@carillon>\r\nDate: Sat, 28 Nov 2026 10:00:00 \+0000\r\nMIME-Version: 1\.0\r\n/);
   assert.ok(!/[^\r]\n/.test(raw), 'every line ends in CRLF');
   assert.ok(raw.split('\r\n').every((line) => line.length <= 78), 'no line is longer than 78 characters');
-  assert.deepEqual(composed.envelope, { from: 'no-reply@carillon.example.com', to: ['bob@example.com'] });
+  assert.deepEqual(composed.envelope, { from: 'no-reply@carillon.example.com', to: 'bob@example.com' });
   const parsed = await simpleParser(composed.raw);
   assert.equal(parsed.subject, 'Join Acme on Carillon');
   assert.equal(lf(parsed.text!), text);

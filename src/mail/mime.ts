@@ -5,6 +5,7 @@
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import mimeFuncs from 'nodemailer/lib/mime-funcs/index.js';
 import qp from 'nodemailer/lib/qp/index.js';
+import type { Envelope } from './smtp-client.js';
 import type { OutgoingMail } from './smtp-transport.js';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -86,7 +87,7 @@ function encodePart(content: string): { encoding: string; body: string } {
  * then lets nodemailer compose it). The boundary's unique part is the mail's own id, a random UUID that nobody
  * sees before the message is made: no content can contain it by chance or design.
  */
-export function composeMessage(mail: OutgoingMail, date: Date): { raw: string; envelope: { from: string; to: string[] } } | undefined {
+export function composeMessage(mail: OutgoingMail, date: Date): { raw: string; envelope: Envelope } | undefined {
   const from = senderAddress(mail.from);
   const to = formatAddress(mail.to);
   if (!from || !to || !/^[A-Za-z0-9-]+$/.test(mail.messageId)) return undefined;
@@ -105,5 +106,5 @@ export function composeMessage(mail: OutgoingMail, date: Date): { raw: string; e
   const part = (type: string, p: { encoding: string; body: string }) =>
     `--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: ${p.encoding}\r\n\r\n${p.body}\r\n`;
   const raw = `${headers.join('\r\n')}\r\n\r\n${part('text/plain', text)}${part('text/html', html)}--${boundary}--\r\n`;
-  return { raw, envelope: { from: from.address, to: [to.address] } };
+  return { raw, envelope: { from: from.address, to: to.address } };
 }

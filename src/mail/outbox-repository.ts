@@ -1,6 +1,7 @@
 // SQL for the durable mail outbox. Workers lease due rows so several nodes never send the same mail twice at once.
+import type { ExpressionBuilder } from 'kysely';
 import { isPostgres } from '../platform/db/dialect.js';
-import type { Executor, OutboxTable } from '../platform/db/schema.js';
+import type { Database, Executor, OutboxTable } from '../platform/db/schema.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 
@@ -18,6 +19,9 @@ export type OutboxMail = {
   createdAt: string;
   sentAt: string | null;
 };
+
+/** Not leased, or leased by a worker whose lease ran out (it crashed or stalled). */
+const leaseFree = (now: string) => (eb: ExpressionBuilder<Database, 'outbox'>) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]);
 
 function toMail(r: OutboxTable): OutboxMail {
   return {
@@ -69,7 +73,7 @@ export const outboxRepository = {
       .select('id')
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .where(leaseFree(now))
       .orderBy('next_attempt_at')
       .limit(limit);
     if (isPostgres(ex)) due = due.forUpdate().skipLocked();
@@ -78,7 +82,7 @@ export const outboxRepository = {
       .set({ lease_owner: owner, lease_until: leaseUntil })
       .where('id', 'in', due)
       // Repeated for PostgreSQL: a row leased by a claim that committed meanwhile is re-checked and skipped.
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .where(leaseFree(now))
       .returningAll()
       .execute();
     return rows.sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id.localeCompare(b.id)).map(toMail);

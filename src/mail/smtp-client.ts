@@ -19,8 +19,6 @@ export type SmtpClientOptions = {
   auth?: { user: string; pass: string };
   /** Extra TLS settings, e.g. the CA of a private relay. */
   tls?: tls.ConnectionOptions;
-  /** The name this client gives in EHLO; by default the host name when it is fully qualified. */
-  name?: string;
   maxConnections?: number;
   /** Bound on connecting, greeting, TLS and authentication together. */
   connectTimeoutMs?: number;
@@ -131,7 +129,7 @@ class Connection {
   }
 
   private async hello(): Promise<void> {
-    const name = this.options.name ?? clientName();
+    const name = clientName();
     let r = await this.command(`EHLO ${name}`);
     this.extensions.clear();
     this.authMechanisms.clear();

@@ -36,7 +36,7 @@ export function createSmtpTransport(url: string, options: { tls?: tls.Connection
         // Our own composition (mime.ts) where it applies; nodemailer's composer for internationalized addresses.
         const composed = composeMessage(mail, new Date());
         if (composed) {
-          await pool.send({ from: composed.envelope.from, to: composed.envelope.to[0]! }, composed.raw);
+          await pool.send(composed.envelope, composed.raw);
         } else {
           const node = new MailComposer({ ...mail, messageId: `<${mail.messageId}@carillon>` }).compile();
           const envelope = node.getEnvelope();
