@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import SQLite from 'better-sqlite3';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from '../src/platform/db/database.js';
 import type { HotQuery } from '../src/platform/db/reader.js';
 import type { AccountsTable } from '../src/platform/db/schema.js';
@@ -92,4 +93,22 @@ test('the reader sees only committed rows, and does not wait for a transaction h
   assert.equal((await opened.reader.first(byNameAndId, 'a-9', 'Umbrella'))?.name, 'Umbrella');
   assert.equal(await opened.reader.first(byNameAndId, 'a-1', 'Acme'), undefined);
   assert.equal((await opened.reader.first(byNameAndId, 'a-1', 'Acme Renamed'))?.id, 'a-1');
+});
+
+test('on SQLite, reads in one turn of the event loop share a snapshot that ends before this process writes and when the turn ends', async () => {
+  assert.equal((await opened.reader.first(byNameAndId, 'a-2', 'Globex'))?.name, 'Globex');
+  // This process's write, awaited in the same turn as the read before it and the read after it: the read after sees it.
+  await opened.db.updateTable('accounts').set({ name: 'Globex Two' }).where('id', '=', 'a-2').execute();
+  assert.equal((await opened.reader.first(byNameAndId, 'a-2', 'Globex Two'))?.id, 'a-2');
+  if (opened.engine === 'sqlite') {
+    // Another process's write (the CLI's, here a connection of the test's own), made while the snapshot is held:
+    // the reads of the following turns see it.
+    const other = new SQLite(path.join(dataDir, 'carillon.db'));
+    other.prepare(`UPDATE accounts SET name = 'Globex Three' WHERE id = 'a-2'`).run();
+    other.close();
+    await new Promise((r) => setImmediate(r));
+    assert.equal((await opened.reader.first(byNameAndId, 'a-2', 'Globex Three'))?.id, 'a-2');
+  }
+  await opened.db.updateTable('accounts').set({ name: 'Globex' }).where('id', '=', 'a-2').execute();
+  assert.equal((await opened.reader.first(byNameAndId, 'a-2', 'Globex'))?.id, 'a-2');
 });
