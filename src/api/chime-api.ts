@@ -21,15 +21,20 @@ const NO_BODY = Buffer.alloc(0);
 
 type Route = { op: Operation; segments: Array<{ literal: string } | { label: string }> };
 
-const routes: Route[] = operations.map((op) => ({
-  op,
-  segments: op.path
+/** The routes by their number of path segments, each list in declaration order. */
+const routesBySegmentCount = new Map<number, Route[]>();
+for (const op of operations) {
+  const segments = op.path
     .split('/')
     .slice(1)
-    .map((s) => (s.startsWith('{') ? { label: s.slice(1, -1) } : { literal: s })),
-}));
+    .map((s) => (s.startsWith('{') ? { label: s.slice(1, -1) } : { literal: s }));
+  const same = routesBySegmentCount.get(segments.length) ?? [];
+  same.push({ op, segments });
+  routesBySegmentCount.set(segments.length, same);
+}
 
 function decodeComponent(s: string, what: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -40,6 +45,7 @@ function decodeComponent(s: string, what: string): string {
 /** Splits the query string without turning '+' into a space: the clients send RFC 3986 encoding. */
 function parseQuery(raw: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
+  if (raw === '') return out;
   for (const part of raw.split('&')) {
     if (!part) continue;
     const i = part.indexOf('=');
@@ -55,18 +61,14 @@ function parseQuery(raw: string): Record<string, string> {
 export function matchOperation(method: string, rawPath: string, operationParam: string | undefined): { op: Operation; path: Record<string, string> } {
   const segments = rawPath.split('/').slice(1);
   let pathMatched = false;
-  for (const route of routes) {
-    if (route.segments.length !== segments.length) continue;
-    const labels: Record<string, string> = {};
-    const ok = route.segments.every((seg, i) => {
-      if ('literal' in seg) return seg.literal === segments[i];
-      labels[seg.label] = segments[i]!;
-      return true;
-    });
-    if (!ok) continue;
+  for (const route of routesBySegmentCount.get(segments.length) ?? []) {
+    if (!route.segments.every((seg, i) => !('literal' in seg) || seg.literal === segments[i])) continue;
     pathMatched = true;
     if (route.op.method !== method || route.op.operation !== operationParam) continue;
-    for (const k of Object.keys(labels)) labels[k] = decodeComponent(labels[k]!, 'path');
+    const labels: Record<string, string> = {};
+    route.segments.forEach((seg, i) => {
+      if ('label' in seg) labels[seg.label] = decodeComponent(segments[i]!, 'path');
+    });
     return { op: route.op, path: labels };
   }
   if (pathMatched) {

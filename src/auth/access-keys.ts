@@ -16,10 +16,12 @@ export type Principal = { kind: 'access_key' | 'admin'; id: string; role: Role; 
 
 const CACHE_MS = 5_000;
 
+type ResolvedKey = { secret: string; principal: Principal } | undefined;
+
 export class AccessKeysService {
   // Short-lived cache of decrypted keys. A revocation made here empties it at once; one made elsewhere (the CLI,
   // another node) is seen by the watch within a second, and in any case an entry lives at most CACHE_MS.
-  private readonly cache = new Map<string, { key: { secret: string; principal: Principal } | undefined; at: number }>();
+  private readonly cache = new Map<string, { key: ResolvedKey; at: number }>();
   private revokedCount: number | undefined;
 
   constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog; secretBox: SecretBox; accounts: AccountsService }) {}
@@ -90,11 +92,16 @@ export class AccessKeysService {
     };
   }
 
-  /** The secret and principal of an active key, or undefined. */
-  async resolve(accessKeyId: string): Promise<{ secret: string; principal: Principal } | undefined> {
-    const now = Date.now();
+  /** The secret and principal of an active key, or undefined: at once from the cache (every signed call asks),
+   *  else from the database. */
+  resolve(accessKeyId: string): ResolvedKey | Promise<ResolvedKey> {
     const hit = this.cache.get(accessKeyId);
-    if (hit && now - hit.at < CACHE_MS) return hit.key;
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.key;
+    return this.load(accessKeyId);
+  }
+
+  private async load(accessKeyId: string): Promise<ResolvedKey> {
+    const now = Date.now();
     const row = await this.deps.db
       .selectFrom('access_keys')
       .select(['id', 'role', 'account_id', 'secret_ciphertext'])

@@ -109,8 +109,9 @@ export class SigV4Verifier<K extends { secret: string }> {
       service: string;
       maxSkewSeconds: number;
       now: () => Date;
-      /** The key with this id and its secret, or undefined when there is no such active key. */
-      lookupKey: (accessKeyId: string) => Promise<K | undefined>;
+      /** The key with this id and its secret, or undefined when there is no such active key; a cached key may
+       *  come back at once, without a promise. */
+      lookupKey: (accessKeyId: string) => K | undefined | Promise<K | undefined>;
     },
   ) {}
 
@@ -139,7 +140,8 @@ export class SigV4Verifier<K extends { secret: string }> {
       throw new AppError('auth.malformed', "SignedHeaders must include 'content-type' when a body is sent.");
     }
 
-    const key = await this.options.lookupKey(accessKeyId!);
+    const found = this.options.lookupKey(accessKeyId!);
+    const key = found instanceof Promise ? await found : found;
     if (key === undefined) throw new AppError('auth.unknown_key', 'The security token included in the request is invalid.');
 
     const bodyHash = req.body.length === 0 ? EMPTY_SHA256 : sha256Hex(req.body);

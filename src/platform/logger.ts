@@ -15,29 +15,57 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 type Logger = ReturnType<typeof createLogger>;
 type LogMethod = Logger['info'];
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-const silent: LogMethod = () => {};
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
  * Fastify's per-request logger, bound to the request id only when something is written: a pino child costs a few
- * microseconds on every request, and at the usual levels most requests write nothing. Levels that are off are
- * no-ops; the others, and child(), make the bound child on first use and go through it. (A plain object: one made
- * with Object.create(parent) on every request kept the heap growing.)
+ * microseconds on every request, and at the usual levels most requests write nothing. Levels that are off write
+ * nothing; the others, and child(), make the bound child on first use and go through it. The methods live on the
+ * class, so a request's logger is one small object. (One made with Object.create(parent) on every request kept
+ * the heap growing.)
  */
+class LazyRequestLogger {
+  private bound: Logger | undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: pino.Bindings,
+    private readonly options: pino.ChildLoggerOptions,
+  ) {}
+
+  get level(): string {
+    return this.parent.level;
+  }
+
+  private write(level: Level, args: Parameters<LogMethod>): void {
+    if (this.parent.isLevelEnabled(level)) (this.bound ??= this.parent.child(this.bindings, this.options))[level](...args);
+  }
+
+  fatal(...args: Parameters<LogMethod>): void {
+    this.write('fatal', args);
+  }
+  error(...args: Parameters<LogMethod>): void {
+    this.write('error', args);
+  }
+  warn(...args: Parameters<LogMethod>): void {
+    this.write('warn', args);
+  }
+  info(...args: Parameters<LogMethod>): void {
+    this.write('info', args);
+  }
+  debug(...args: Parameters<LogMethod>): void {
+    this.write('debug', args);
+  }
+  trace(...args: Parameters<LogMethod>): void {
+    this.write('trace', args);
+  }
+  silent(): void {}
+
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+    return (this.bound ??= this.parent.child(this.bindings, this.options)).child(bindings, options);
+  }
+}
+
 export function lazyRequestLogger(parent: Logger, bindings: pino.Bindings, options: pino.ChildLoggerOptions): FastifyBaseLogger {
-  let bound: Logger | undefined;
-  const child = () => (bound ??= parent.child(bindings, options));
-  const method = (level: (typeof LEVELS)[number]): LogMethod =>
-    parent.isLevelEnabled(level) ? (((...args: Parameters<LogMethod>) => child()[level](...args)) as LogMethod) : silent;
-  return {
-    level: parent.level,
-    fatal: method('fatal'),
-    error: method('error'),
-    warn: method('warn'),
-    info: method('info'),
-    debug: method('debug'),
-    trace: method('trace'),
-    silent,
-    child: (b, o) => child().child(b, o),
-  };
+  return new LazyRequestLogger(parent, bindings, options) as unknown as FastifyBaseLogger;
 }
