@@ -19,7 +19,7 @@ export const migrationCount = Object.keys(migrations).length;
 
 export type Engine = 'sqlite' | 'postgres';
 
-/** `reader` runs the hot queries (reader.ts) on committed data, outside any transaction. */
+/** `reader` runs the hot queries (reader.ts) on committed data, outside the requests' transactions. */
 export type OpenedDatabase = { db: Db; engine: Engine; reader: Reader; close: () => Promise<void> };
 
 /** Prepares each hot query the first time it runs, once per reader. */

@@ -13,7 +13,11 @@ export type HotQuery<Row, Args extends string[]> = {
   query: (ex: Executor, ...args: Args) => Compilable<Row> & { executeTakeFirst(): Promise<Row | undefined> };
 };
 
-/** Reads outside any transaction: they see what is committed, and never wait for another request's transaction. */
+/**
+ * Reads outside the requests' transactions: they see what is committed, and never wait for another request's
+ * transaction. On SQLite the reads of one event-loop turn share a snapshot, which ends before this process writes:
+ * a write by another process (the CLI) is seen from the next turn.
+ */
 export interface Reader {
   first<Row, Args extends string[]>(hot: HotQuery<Row, Args>, ...args: Args): Promise<Row | undefined>;
 }
