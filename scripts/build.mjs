@@ -1,4 +1,4 @@
-// Bundles the server and the CLI into dist/ with esbuild (about 1 s), so they start without compiling
+// Bundles the server and the CLI into dist/ with esbuild (about 2 s), so they start without compiling
 // TypeScript on every run, and builds the console with Vite into dist/console when its sources changed (a
 // content hash of console/ and the lockfile is kept beside the build). Writes atomically: concurrent builds never
 // see half a file.

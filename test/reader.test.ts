@@ -95,7 +95,7 @@ test('the reader sees only committed rows, and does not wait for a transaction h
   assert.equal((await opened.reader.first(byNameAndId, 'a-1', 'Acme Renamed'))?.id, 'a-1');
 });
 
-test('on SQLite, reads in one turn of the event loop share a snapshot that ends before this process writes and when the turn ends', async () => {
+test('a read after this process writes sees the write at once; on SQLite, a write by another process is seen from the next turn of the event loop', async () => {
   assert.equal((await opened.reader.first(byNameAndId, 'a-2', 'Globex'))?.name, 'Globex');
   // This process's write, awaited in the same turn as the read before it and the read after it: the read after sees it.
   await opened.db.updateTable('accounts').set({ name: 'Globex Two' }).where('id', '=', 'a-2').execute();
