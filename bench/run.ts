@@ -191,39 +191,50 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     row(`start-up to first signed GetUser (${size.users.toLocaleString()} users)`, `${fmt(server.startupMs, 0)} ms`, '', '', '< 2000 ms', server.startupMs < 2000);
     const idleRss = rssMb(server.child.pid!);
 
-    // 1. GetUser under load against the bare route with the same body, both warmed up, measured in alternating
-    //    rounds (this machine's throughput drifts; alternating keeps the comparison fair), median of three.
-    //    Memory is sampled meanwhile.
+    // 1. GetUser under load against two baselines with the same body: the bare route, and the floor (the bare route
+    //    plus the signature check and one prepared read, bench/floor-server.ts), which tells the cost of the work
+    //    any GetUser must do apart from Carillon's own. All warmed up, measured in alternating rounds (this
+    //    machine's throughput drifts; alternating keeps the comparison fair), median of three. Memory is sampled
+    //    meanwhile.
     const getUser = await signed(server.url, seeded, getUserReq);
     const bare = await spawnServer(['dist/bare-server.js'], { BARE_BODY: getUserBody }, async (url) => (await get(`${url}/accounts/a/users/b`, {})).status === 200);
     const bareReq = { path: '/accounts/a/users/b', headers: {} };
+    let floorReq = getUser;
+    let floorBody = '';
+    const floor = await spawnServer(['dist/floor-server.js'], { ...env, FLOOR_SECRET: seeded.secretAccessKey }, async (url) => {
+      floorReq = await signed(url, seeded, getUserReq);
+      const res = await get(url + floorReq.path, floorReq.headers);
+      floorBody = res.body;
+      return res.status === 200;
+    });
+    if (floorBody !== getUserBody) throw new Error(`the floor answers GetUser with ${floorBody}, Carillon with ${getUserBody}`);
     let peakRss = idleRss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.child.pid!))), 100);
-    await load(server.url, [getUser], { connections: 10, duration: 2 });
-    await load(bare.url, [bareReq], { connections: 10, duration: 2 });
-    const ours: number[] = [];
-    const theirs: number[] = [];
+    const cases = [
+      { server: bare, req: bareReq, rps: [] as number[], cpu: [] as number[] },
+      { server: floor, req: floorReq, rps: [] as number[], cpu: [] as number[] },
+      { server, req: getUser, rps: [] as number[], cpu: [] as number[] },
+    ];
+    for (const c of cases) await load(c.server.url, [c.req], { connections: 10, duration: 2 });
     // Server CPU time per request as well: on a shared machine it moves far less than req/s does.
-    const ourCpu: number[] = [];
-    const theirCpu: number[] = [];
-    const measured = async (child: ChildProcess, url: string, req: { path: string; headers: Record<string, string> }, cpu: number[]) => {
-      const before = cpuSeconds(child.pid!);
-      const result = await load(url, [req], { connections: 10, duration: size.loadSeconds });
-      cpu.push(((cpuSeconds(child.pid!) - before) * 1e6) / result.requests.total);
-      return result.requests.average;
-    };
     for (let round = 0; round < 3; round++) {
-      theirs.push(await measured(bare.child, bare.url, bareReq, theirCpu));
-      ours.push(await measured(server.child, server.url, getUser, ourCpu));
+      for (const c of cases) {
+        const before = cpuSeconds(c.server.child.pid!);
+        const result = await load(c.server.url, [c.req], { connections: 10, duration: size.loadSeconds });
+        c.cpu.push(((cpuSeconds(c.server.child.pid!) - before) * 1e6) / result.requests.total);
+        c.rps.push(result.requests.average);
+      }
     }
     clearInterval(sampler);
     await bare.stop();
-    const getUserRps = percentile(ours, 50);
-    const bareRps = percentile(theirs, 50);
+    await floor.stop();
+    const [bareRps, floorRps, getUserRps] = cases.map((c) => percentile(c.rps, 50)) as [number, number, number];
+    const [bareCpu, floorCpu, getUserCpu] = cases.map((c) => percentile(c.cpu, 50)) as [number, number, number];
     row('GetUser, signed, keep-alive, 10 connections: req/s', fmt(getUserRps, 0), fmt(bareRps, 0), fmtRatio(getUserRps / bareRps), '≥ 0.50 of bare route', getUserRps / bareRps >= 0.5);
-    const ourCpuPerReq = percentile(ourCpu, 50);
-    const bareCpuPerReq = percentile(theirCpu, 50);
-    row('  server CPU per request (ratio: bare / Carillon)', `${fmt(ourCpuPerReq, 0)} µs`, `${fmt(bareCpuPerReq, 0)} µs`, fmtRatio(bareCpuPerReq / ourCpuPerReq), '', undefined);
+    row('  server CPU per request (ratio: bare / Carillon)', `${fmt(getUserCpu, 0)} µs`, `${fmt(bareCpu, 0)} µs`, fmtRatio(bareCpu / getUserCpu), '', undefined);
+    row('  floor (bare + signature check + one read): req/s vs bare', fmt(floorRps, 0), fmt(bareRps, 0), fmtRatio(floorRps / bareRps), '', undefined);
+    row('  GetUser vs the floor: req/s', fmt(getUserRps, 0), fmt(floorRps, 0), fmtRatio(getUserRps / floorRps), '', undefined);
+    row('  GetUser vs the floor: CPU per request (floor / Carillon)', `${fmt(getUserCpu, 0)} µs`, `${fmt(floorCpu, 0)} µs`, fmtRatio(floorCpu / getUserCpu), '', undefined);
     row('  start-up vs bare Fastify', `${fmt(server.startupMs, 0)} ms`, `${fmt(bare.startupMs, 0)} ms`, fmtRatio(server.startupMs / bare.startupMs), '', undefined);
     row('RSS idle / under GetUser load', `${fmt(idleRss, 0)} / ${fmt(peakRss, 0)} MB`, '', '', '< 200 MB under load', peakRss < 200);
 
@@ -383,7 +394,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
 async function main(): Promise<void> {
   // Both servers run from esbuild bundles, as `npm start` runs Carillon.
   build();
-  buildSync({ absWorkingDir: root, entryPoints: { 'bare-server': 'bench/bare-server.ts' }, bundle: true, platform: 'node', format: 'esm', packages: 'external', outdir: 'dist', logLevel: 'error' });
+  buildSync({ absWorkingDir: root, entryPoints: { 'bare-server': 'bench/bare-server.ts', 'floor-server': 'bench/floor-server.ts' }, bundle: true, platform: 'node', format: 'esm', packages: 'external', outdir: 'dist', logLevel: 'error' });
   const engines: Array<'sqlite' | 'postgres'> = engineArg ? [engineArg as 'sqlite' | 'postgres'] : ['sqlite', 'postgres'];
   let pgDir: string | undefined;
   let pgUrl = process.env.CARILLON_TEST_POSTGRES_URL;
