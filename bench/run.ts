@@ -344,7 +344,9 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     const acceptRate = total / acceptSeconds;
     const deliverRate = (sink.received() - sent0) / deliverSeconds;
     row('InviteUsers, 50 per call: invitations/s accepted', fmt(acceptRate, 0), '', '', '≥ 2000/s', acceptRate >= 2000);
-    row('  delivered to SMTP during and after the burst', `${fmt(deliverRate, 0)}/s`, `${fmt(acceptRate, 0)}/s`, fmtRatio(deliverRate / acceptRate), '≥ 0.50 of accepted', deliverRate >= 0.5 * acceptRate && sink.received() - sent0 === total);
+    // Delivery keeps up with the goal's acceptance rate even while the server accepts as fast as it can. (A goal
+    // set as a share of the burst's acceptance rate would fail whenever accepting got faster.)
+    row('  delivered to SMTP during and after the burst', `${fmt(deliverRate, 0)}/s`, `${fmt(acceptRate, 0)}/s`, fmtRatio(deliverRate / acceptRate), '≥ 2000/s', deliverRate >= 2000 && sink.received() - sent0 === total);
     // The SMTP path's own ceiling on this machine: the same pooled transport sending straight to the same sink,
     // with no outbox and no server in between. Delivery cannot beat it.
     const rawRate = await rawSmtpRate(sink.url, size.invitesCalls * 10);
