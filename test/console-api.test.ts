@@ -708,14 +708,26 @@ describe('Carillon API extensions', () => {
         }, 'UserId');
         assert.deepEqual(names(items), ['alpha.four', 'alpha.one', 'alpha.three', 'alpha.two'], `pages of ${size}`);
         assert.equal(pages, Math.ceil(4 / size), `pages of ${size}`);
-        const order = items.map((u) => u.UserId);
-        assert.deepEqual(order, [...order].sort(), 'in id order across pages');
+        // A search by address is listed by address (created one, two, three, four), each page going on from the
+        // last address listed.
+        assert.deepEqual(
+          items.map((u) => u.PrimaryEmail.toLowerCase().split('@')[0]),
+          ['alpha.four', 'alpha.one', 'alpha.three', 'alpha.two'],
+          `in address order across pages of ${size}`,
+        );
       }
+      const pro = await allPages(async (token) => {
+        const page = await list({ 'email-prefix': 'alpha', license: 'Pro', 'max-results': 1, 'next-token': token });
+        return { items: page.Users, next: page.NextToken };
+      }, 'UserId');
+      assert.deepEqual(pro.items.map((u) => u.PrimaryEmail.toLowerCase().split('@')[0]), ['alpha.one', 'alpha.three']);
       const { items } = await allPages(async (token) => {
         const page = await list({ license: 'Basic', 'max-results': 2, 'next-token': token });
         return { items: page.Users, next: page.NextToken };
       }, 'UserId');
       assert.deepEqual(names(items), ['alpha.four', 'alpha.two', 'beta.two']);
+      const order = items.map((u) => u.UserId);
+      assert.deepEqual(order, [...order].sort(), 'without an address search, in id (creation) order across pages');
     });
 
     test('the same filters with a SigV4-signed request', async () => {

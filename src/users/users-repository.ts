@@ -2,7 +2,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, Executor, UsersTable } from '../platform/db/schema.js';
 import type { HotQuery, Reader } from '../platform/db/reader.js';
-import { startsWith } from '../platform/db/dialect.js';
+import { inCodePointOrder, startsWith } from '../platform/db/dialect.js';
 import type { InviteStatus, License, RegistrationStatus, UserType } from '../platform/types.js';
 
 export type User = {
@@ -38,6 +38,7 @@ export type UserListFilter = {
   registrationStatus?: RegistrationStatus | undefined;
   license?: { value: License; now: string } | undefined;
   emailPrefixNorm?: string | undefined;
+  /** The last one of the previous page: listed in id order, or in address order when searching by its start. */
   afterId?: string | undefined;
   limit: number;
 };
@@ -201,8 +202,17 @@ export const usersRepository = {
       else if (license.value === 'ProTrial') q = q.where((eb) => eb.and([eb('license', '=', 'ProTrial'), eb.or([eb('pro_trial_ends_at', 'is', null), eb('pro_trial_ends_at', '>', license.now)])]));
       else q = q.where('license', '=', license.value);
     }
-    if (f.afterId) q = q.where('id', '>', f.afterId);
-    const rows = await q.orderBy('id').limit(f.limit).execute();
+    if (f.emailPrefixNorm) {
+      // A search by the start of the address is listed in address order, which its index serves (live members'
+      // addresses are unique within an account). The page goes on after the address of the last one listed.
+      const email = inCodePointOrder(ex, 'email_norm');
+      if (f.afterId) q = q.where((eb) => eb(email, '>', eb.selectFrom('users').select('email_norm').where('id', '=', f.afterId!)));
+      q = q.orderBy(email);
+    } else {
+      if (f.afterId) q = q.where('id', '>', f.afterId);
+      q = q.orderBy('id');
+    }
+    const rows = await q.limit(f.limit).execute();
     return rows.map(toUser);
   },
 

@@ -11,8 +11,9 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-identities.js';
 import * as m003 from './migrations/003-oidc.js';
 import * as m004 from './migrations/004-admins.js';
+import * as m005 from './migrations/005-user-search.js';
 
-const migrations: Record<string, Migration> = { '001-initial': m001, '002-identities': m002, '003-oidc': m003, '004-admins': m004 };
+const migrations: Record<string, Migration> = { '001-initial': m001, '002-identities': m002, '003-oidc': m003, '004-admins': m004, '005-user-search': m005 };
 
 /** How many numbered migrations this version of Carillon has. */
 export const migrationCount = Object.keys(migrations).length;

@@ -4,16 +4,19 @@ import type { Executor } from './schema.js';
 
 export const isPostgres = (ex: Executor) => ex.getExecutor().adapter instanceof PostgresAdapter;
 
+/** A text column compared and sorted in code-point (byte) order: SQLite's default BINARY collation, PostgreSQL's
+ *  "C" collation (the indexes that serve such comparisons are declared with it, whatever the database's default). */
+export function inCodePointOrder(ex: Executor, column: string): RawBuilder<string> {
+  return isPostgres(ex) ? sql<string>`${sql.ref(column)} collate "C"` : sql<string>`${sql.ref(column)}`;
+}
+
 /**
- * `column starts with prefix` as an index range. Both engines compare in code-point (byte) order here: SQLite's
- * default BINARY collation, and PostgreSQL's "C" collation (its index is declared with the same collation), so
- * the strings that start with `prefix` are exactly those from `prefix` up to `prefix` + U+10FFFF.
+ * `column starts with prefix` as an index range. In code-point order the strings that start with `prefix` are
+ * exactly those from `prefix` up to `prefix` + U+10FFFF.
  */
 export function startsWith(ex: Executor, column: string, prefix: string): RawBuilder<SqlBool> & Expression<SqlBool> {
-  const upper = prefix + '\u{10FFFF}';
-  return isPostgres(ex)
-    ? sql<SqlBool>`(${sql.ref(column)} collate "C" >= ${prefix} and ${sql.ref(column)} collate "C" < ${upper})`
-    : sql<SqlBool>`(${sql.ref(column)} >= ${prefix} and ${sql.ref(column)} < ${upper})`;
+  const c = inCodePointOrder(ex, column);
+  return sql<SqlBool>`(${c} >= ${prefix} and ${c} < ${prefix + '\u{10FFFF}'})`;
 }
 
 /** Unicode lower-casing of a column: PostgreSQL's lower(), or the unicode_lower() the SQLite connection defines. */
