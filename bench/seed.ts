@@ -25,6 +25,7 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
     const actor = { type: 'system' as const, id: 'bench' };
     const big = await accounts.createAccount(actor, 'Bench Large');
     const now = new Date().toISOString();
+    const trialEnds = new Date(Date.now() + 30 * 86_400_000).toISOString();
     const batch = engine === 'sqlite' ? 1000 : 2000;
     const sample: string[] = [];
     for (let start = 0; start < options.users; start += batch) {
@@ -32,25 +33,28 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
       for (let i = start; i < Math.min(start + batch, options.users); i++) {
         const id = uuidv7();
         if (i % Math.max(1, Math.floor(options.users / 1000)) === 0) sample.push(id);
+        // A large organization's mix, for the console's filters: 5% invited and not yet registered, 1% suspended,
+        // 0.1% shared devices, 2% on a Pro trial, a third Basic.
+        const invited = i % 20 === 3;
         rows.push({
           id,
           account_id: big.id,
           email: emailOf(i),
           email_norm: emailOf(i),
           display_name: `User ${i}`,
-          user_type: 'PrivateUser',
-          license: i % 3 === 0 ? 'Basic' : 'Pro',
-          registration_status: 'Registered',
-          invitation_status: null,
-          invited_on: null,
-          registered_on: now,
+          user_type: i % 1000 === 11 ? 'SharedDevice' : 'PrivateUser',
+          license: i % 3 === 0 ? 'Basic' : i % 50 === 1 ? 'ProTrial' : 'Pro',
+          registration_status: invited ? 'Unregistered' : i % 100 === 7 ? 'Suspended' : 'Registered',
+          invitation_status: invited ? 'Pending' : null,
+          invited_on: invited ? now : null,
+          registered_on: invited ? null : now,
           personal_pin: String(1_000_000_000 + i),
           alexa_enabled: null,
           alexa_room_arn: null,
           telephony_inbound: 1,
           telephony_outbound: 1,
           telephony_sms: 1,
-          pro_trial_ends_at: null,
+          pro_trial_ends_at: i % 50 === 1 && i % 3 !== 0 ? trialEnds : null,
           sessions_revoked_at: null,
           created_at: now,
           updated_at: now,
