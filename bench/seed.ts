@@ -34,7 +34,7 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
         const id = uuidv7();
         if (i % Math.max(1, Math.floor(options.users / 1000)) === 0) sample.push(id);
         // A large organization's mix, for the console's filters: 5% invited and not yet registered, 1% suspended,
-        // 0.1% shared devices, 2% on a Pro trial, a third Basic.
+        // 0.1% shared devices, a third Basic, 1.3% on a Pro trial.
         const invited = i % 20 === 3;
         rows.push({
           id,

@@ -730,6 +730,18 @@ describe('Carillon API extensions', () => {
       assert.deepEqual(order, [...order].sort(), 'without an address search, in id (creation) order across pages');
     });
 
+    test("a NextToken from another account's address search lists nothing here, so it tells nothing of that address", async () => {
+      const otherId = await createAccount('filters-other');
+      for (const address of ['alpha.a@example.com', 'alpha.b@example.com']) {
+        const r = await api(ada, 'POST', `/accounts/${otherId}/users?operation=create`, { Email: address });
+        assert.equal(r.status, 201, r.text);
+      }
+      const first = await api(ada, 'GET', `/accounts/${otherId}/users${query({ 'email-prefix': 'alpha', 'max-results': 1 })}`);
+      assert.equal(first.json.Users[0].PrimaryEmail, 'alpha.a@example.com');
+      const foreign = first.json.NextToken as string;
+      assert.deepEqual((await list({ 'email-prefix': 'alpha', 'next-token': foreign })).Users, []);
+    });
+
     test('the same filters with a SigV4-signed request', async () => {
       const r = await signedRequest(server.url, server.admin, {
         method: 'GET',

@@ -204,9 +204,12 @@ export const usersRepository = {
     }
     if (f.emailPrefixNorm) {
       // A search by the start of the address is listed in address order, which its index serves (live members'
-      // addresses are unique within an account). The page goes on after the address of the last one listed.
+      // addresses are unique within an account). The page goes on after the address of the last one listed; a
+      // token naming someone of another account lists nothing, so it tells nothing of their address.
       const email = inCodePointOrder(ex, 'email_norm');
-      if (f.afterId) q = q.where((eb) => eb(email, '>', eb.selectFrom('users').select('email_norm').where('id', '=', f.afterId!)));
+      const after = (eb: ExpressionBuilder<Database, 'users'>) =>
+        eb.selectFrom('users as last').select('last.email_norm').where('last.id', '=', f.afterId!).where('last.account_id', '=', f.accountId);
+      if (f.afterId) q = q.where((eb) => eb(email, '>', after(eb)));
       q = q.orderBy(email);
     } else {
       if (f.afterId) q = q.where('id', '>', f.afterId);
