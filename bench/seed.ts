@@ -36,6 +36,7 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
         // A large organization's mix, for the console's filters: 5% invited and not yet registered, 1% suspended,
         // 0.1% shared devices, a third Basic, 1.3% on a Pro trial.
         const invited = i % 20 === 3;
+        const onTrial = i % 3 !== 0 && i % 50 === 1;
         rows.push({
           id,
           account_id: big.id,
@@ -43,7 +44,7 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
           email_norm: emailOf(i),
           display_name: `User ${i}`,
           user_type: i % 1000 === 11 ? 'SharedDevice' : 'PrivateUser',
-          license: i % 3 === 0 ? 'Basic' : i % 50 === 1 ? 'ProTrial' : 'Pro',
+          license: i % 3 === 0 ? 'Basic' : onTrial ? 'ProTrial' : 'Pro',
           registration_status: invited ? 'Unregistered' : i % 100 === 7 ? 'Suspended' : 'Registered',
           invitation_status: invited ? 'Pending' : null,
           invited_on: invited ? now : null,
@@ -54,7 +55,7 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
           telephony_inbound: 1,
           telephony_outbound: 1,
           telephony_sms: 1,
-          pro_trial_ends_at: i % 50 === 1 && i % 3 !== 0 ? trialEnds : null,
+          pro_trial_ends_at: onTrial ? trialEnds : null,
           sessions_revoked_at: null,
           created_at: now,
           updated_at: now,

@@ -706,10 +706,9 @@ describe('Carillon API extensions', () => {
           assert.ok(page.Users.length <= size);
           return { items: page.Users, next: page.NextToken };
         }, 'UserId');
-        assert.deepEqual(names(items), ['alpha.four', 'alpha.one', 'alpha.three', 'alpha.two'], `pages of ${size}`);
         assert.equal(pages, Math.ceil(4 / size), `pages of ${size}`);
         // A search by address is listed by address (created one, two, three, four), each page going on from the
-        // last address listed.
+        // last address listed: all four, once each, in that order.
         assert.deepEqual(
           items.map((u) => u.PrimaryEmail.toLowerCase().split('@')[0]),
           ['alpha.four', 'alpha.one', 'alpha.three', 'alpha.two'],

@@ -207,9 +207,10 @@ export const usersRepository = {
       // addresses are unique within an account). The page goes on after the address of the last one listed; a
       // token naming someone of another account lists nothing, so it tells nothing of their address.
       const email = inCodePointOrder(ex, 'email_norm');
-      const after = (eb: ExpressionBuilder<Database, 'users'>) =>
-        eb.selectFrom('users as last').select('last.email_norm').where('last.id', '=', f.afterId!).where('last.account_id', '=', f.accountId);
-      if (f.afterId) q = q.where((eb) => eb(email, '>', after(eb)));
+      const afterId = f.afterId;
+      if (afterId) {
+        q = q.where((eb) => eb(email, '>', eb.selectFrom('users as last').select('last.email_norm').where('last.id', '=', afterId).where('last.account_id', '=', f.accountId)));
+      }
       q = q.orderBy(email);
     } else {
       if (f.afterId) q = q.where('id', '>', f.afterId);

@@ -6,16 +6,11 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 // Each filter's index also holds the other filters' columns, so a combination of filters is checked in the index,
 // without reading the rows that fail it: the members of a large account that match a combination can be few.
-const filterColumns = ['registration_status', 'user_type', 'license'] as const;
-const filterIndexes = [
-  ['users_account_status', 'registration_status'],
-  ['users_account_type', 'user_type'],
-  ['users_account_license', 'license'],
-] as const;
+const filterIndexes = { users_account_status: 'registration_status', users_account_type: 'user_type', users_account_license: 'license' };
 
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const [name, column] of filterIndexes) {
-    const others = filterColumns.filter((c) => c !== column);
+  for (const [name, column] of Object.entries(filterIndexes)) {
+    const others = Object.values(filterIndexes).filter((c) => c !== column);
     await db.schema
       .createIndex(name)
       .on('users')
@@ -30,5 +25,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists users_account_email_c`.execute(db);
-  for (const [name] of filterIndexes) await db.schema.dropIndex(name).execute();
+  for (const name of Object.keys(filterIndexes)) await db.schema.dropIndex(name).execute();
 }
