@@ -5,7 +5,7 @@
 import Fastify from 'fastify';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { SigV4Verifier } from '../src/auth/sigv4.js';
+import { SigV4Verifier } from '../src/platform/sigv4.js';
 
 const sql =
   'select users.* from users inner join accounts on accounts.id = users.account_id ' +

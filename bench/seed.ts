@@ -1,11 +1,12 @@
 // Seeds a benchmark database directly through the repositories' tables: one large account of N users,
 // M small accounts, and a full-access key. Rows are built in memory and inserted in large batches.
 import { sql } from 'kysely';
-import { AccessKeysService } from '../src/auth/access-keys.js';
+import { AccessKeysService } from '../src/access-keys/access-keys-service.js';
 import { AccountsService } from '../src/accounts/accounts-service.js';
 import { AuditLog } from '../src/audit/audit-log.js';
 import { systemClock } from '../src/platform/clock.js';
 import { migrateToLatest, openDatabase } from '../src/platform/db/database.js';
+import { allMigrations } from '../src/app-services.js';
 import type { UsersTable } from '../src/platform/db/schema.js';
 import { uuidv7 } from '../src/platform/ids.js';
 import { resolveMasterKey, SecretBox } from '../src/platform/secret-box.js';
@@ -18,8 +19,8 @@ export const emailOf = (i: number) => `user${i}@bench.example.com`;
 export async function seed(options: { dataDir: string; databaseUrl?: string | undefined; users: number; accounts: number; progress: (done: number, total: number) => void }): Promise<Seeded> {
   const { db, engine, close } = openDatabase(options);
   try {
-    await migrateToLatest(db);
-    const audit = new AuditLog(systemClock);
+    await migrateToLatest(db, allMigrations());
+    const audit = new AuditLog({ db, clock: systemClock });
     const accounts = new AccountsService({ db, clock: systemClock, audit });
     const keys = new AccessKeysService({ db, clock: systemClock, audit, secretBox: new SecretBox(resolveMasterKey(undefined, options.dataDir).key), accounts });
     const actor = { type: 'system' as const, id: 'bench' };
@@ -61,6 +62,7 @@ export async function seed(options: { dataDir: string; databaseUrl?: string | un
           updated_at: now,
           removed_at: null,
           identity_id: null,
+          license_chosen_at: null,
         });
       }
       // Kysely chunks nothing itself: SQLite allows 32766 bound values per statement (22 columns x 1000 rows fits).

@@ -5,7 +5,8 @@
 //
 // The dependencies are bundled too: Node resolving, reading and compiling the files of node_modules one by one
 // (about 1,400 of them) took about half of the time from start to the first request. Native addons and the build
-// tools stay external and load from node_modules as before.
+// tools stay external and load from node_modules as before, and so do zxcvbn's password dictionaries (1.7 MB of
+// compressed word lists), which src/signin/passwords.ts imports only when the first new password is judged.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,7 @@ export function build() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['better-sqlite3', 'argon2', 'pg-native', 'esbuild', 'vite', '@vitejs/plugin-react', 'tsx'],
+    external: ['better-sqlite3', 'argon2', 'pg-native', 'esbuild', 'vite', '@vitejs/plugin-react', 'tsx', '@zxcvbn-ts/*'],
     // Bundled CommonJS modules call require() for Node's own modules, and some read __dirname; an ES module has
     // neither, so each bundle defines them for itself.
     banner: {

@@ -1,119 +1,97 @@
-// The composition root: builds every service once from the configuration and hands each its dependencies.
+// The composition root: opens the database, runs every module's migrations, builds the platform's services and then
+// each capability module's, in registry order, and starts the job runner with every module's handlers and
+// schedules. Everything a capability needs is handed to it here; nothing reads globals.
+import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { AccountsService } from './accounts/accounts-service.js';
-import { AuditLog } from './audit/audit-log.js';
-import { AccessKeysService } from './auth/access-keys.js';
-import { InvitationsService } from './invitations/invitations-service.js';
-import { OutboxWorker } from './mail/outbox-worker.js';
-import { createSmtpTransport } from './mail/smtp-transport.js';
+import type { Migration } from 'kysely';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './platform/clock.js';
-import { migrateToLatest, openDatabase, type Engine } from './platform/db/database.js';
-import type { Db } from './platform/db/schema.js';
+import { migrateToLatest, openDatabase } from './platform/db/database.js';
+import { coreMigrations } from './platform/db/migrations/index.js';
+import { JobQueue } from './platform/jobs/job-queue.js';
+import { JobRunner } from './platform/jobs/job-runner.js';
+import type { CapabilityModule, PlatformServices, Services } from './platform/module.js';
 import { SecretBox, resolveMasterKey } from './platform/secret-box.js';
-import { SettingsService } from './settings/settings-service.js';
-import { UsersService } from './users/users-service.js';
-import { SigninService } from './signin/signin-service.js';
-import { AcceptanceService } from './invitations/acceptance-service.js';
-import { LoginWithAmazon, OpenIdConnectLogin, type SocialProvider } from './signin/social-login.js';
-import { createHmac } from 'node:crypto';
-import { AdminsService } from './admins/admins-service.js';
+import { registry } from './registry.js';
 
-export type Services = {
-  config: Config;
-  db: Db;
-  engine: Engine;
-  clock: Clock;
-  audit: AuditLog;
-  accounts: AccountsService;
-  users: UsersService;
-  invitations: InvitationsService;
-  settings: SettingsService;
-  accessKeys: AccessKeysService;
-  /** Seals secrets at rest with the master key (access keys, OIDC app secrets and signing keys). */
-  secretBox: SecretBox;
-  signin: SigninService;
-  /** Console administrators: setup links, sign-in, sessions. */
-  admins: AdminsService;
-  acceptance: AcceptanceService;
-  /** The social sign-in providers configured (Login with Amazon, a generic OpenID Connect provider). */
-  socialProviders: SocialProvider[];
-  /** Signs short-lived browser state (the social sign-in cookie); derived from the master key. */
-  cookieKey: Buffer;
-  /** Present when SMTP_URL is set; without it mail waits in the outbox. */
-  outbox: OutboxWorker | undefined;
+/** The channel on which a commit that queued jobs wakes the runners. */
+const JOBS_CHANNEL = 'carillon_jobs';
+
+export type ComposedServices = Services & {
+  /** The modules these services were built from, in registry order. */
+  modules: readonly CapabilityModule[];
+  jobRunner: JobRunner;
   close: () => Promise<void>;
 };
 
-export async function createServices(config: Config, log: FastifyBaseLogger, options: { clock?: Clock; startWorkers?: boolean } = {}): Promise<Services> {
+export type ComposeOptions = {
+  clock?: Clock;
+  /** false: no job runner (the CLI, and tests that drive the services themselves). */
+  startWorkers?: boolean;
+  /** Replaces the registry's list (tests add modules of their own, or swap one). */
+  modules?: readonly CapabilityModule[];
+};
+
+/** Every migration of these modules, by name; two modules naming the same migration is a mistake caught here. */
+export function migrationsOf(modules: readonly CapabilityModule[]): Record<string, Migration> {
+  const all: Record<string, Migration> = { ...coreMigrations };
+  for (const m of modules) {
+    for (const [name, migration] of Object.entries(m.migrations ?? {})) {
+      if (name in all) throw new Error(`Migration ${name} of module ${m.name} is declared twice.`);
+      all[name] = migration;
+    }
+  }
+  return all;
+}
+
+export async function createServices(config: Config, log: FastifyBaseLogger, options: ComposeOptions = {}): Promise<ComposedServices> {
+  const modules = options.modules ?? registry;
   const clock = options.clock ?? systemClock;
-  const { db, engine, reader, close } = openDatabase(config);
-  await migrateToLatest(db);
+  const opened = openDatabase({ ...config, onError: (err) => log.warn({ err }, 'an idle database connection failed; it will be replaced') });
+  await migrateToLatest(opened.db, migrationsOf(modules));
   const master = resolveMasterKey(config.masterKey, config.dataDir);
   if (master.created) log.warn('Generated a master key in %s/master.key: back it up, and set CARILLON_MASTER_KEY when running several nodes.', config.dataDir);
-  const audit = new AuditLog(clock);
-  const accounts = new AccountsService({ db, clock, audit });
-  const users = new UsersService({ db, reader, clock, audit, accounts });
-  const settings = new SettingsService({ db, audit });
-  const secretBox = new SecretBox(master.key);
-  const accessKeys = new AccessKeysService({ db, clock, audit, secretBox, accounts });
-  let outbox: OutboxWorker | undefined;
-  const invitations = new InvitationsService({
-    db,
-    clock,
-    audit,
-    accounts,
-    publicUrl: config.publicUrl,
-    ttlDays: config.invitationTtlDays,
-    onQueued: () => outbox?.nudge(),
-  });
-  const signin = new SigninService({ db, clock, audit, publicUrl: config.publicUrl, session: config.session, onMailQueued: () => outbox?.nudge() });
-  const admins = new AdminsService({ db, clock, audit, publicUrl: config.publicUrl, session: config.session });
-  const acceptance = new AcceptanceService({ db, clock, audit, users, signin });
-  if (config.smtpUrl) {
-    outbox = new OutboxWorker({
-      db,
-      clock,
-      transport: createSmtpTransport(config.smtpUrl),
-      from: config.smtpFrom,
-      retryBaseMs: config.mail.retryBaseMs,
-      maxAttempts: config.mail.maxAttempts,
-      pollMs: config.mail.pollMs,
-      hooks: {
-        onSettled: (ex, mails, outcome) =>
-          invitations.recordEmailOutcome(ex, mails.flatMap((m) => (m.invitationId ? [m.invitationId] : [])), outcome),
-      },
-      log,
-    });
-    if (options.startWorkers !== false) outbox.start();
-  }
-  const stopRevocationWatch =
-    options.startWorkers === false ? () => undefined : accessKeys.watchRevocations(1_000, (err) => log.warn({ err }, 'checking for revoked access keys failed'));
-  return {
+
+  // The platform's part of the bag; each module's provide() adds its own services to the same object.
+  const platform: PlatformServices = {
     config,
-    db,
-    engine,
+    db: opened.db,
+    engine: opened.engine,
+    reader: opened.reader,
     clock,
-    audit,
-    accounts,
-    users,
-    invitations,
-    settings,
-    accessKeys,
-    secretBox,
-    signin,
-    admins,
-    acceptance,
-    socialProviders: [
-      ...(config.social.lwa ? [new LoginWithAmazon(config.social.lwa)] : []),
-      ...(config.social.oidc ? [new OpenIdConnectLogin(config.social.oidc)] : []),
-    ],
+    log,
+    secretBox: new SecretBox(master.key),
     cookieKey: createHmac('sha256', master.key).update('carillon cookie signing v1').digest(),
-    outbox,
-    close: async () => {
-      stopRevocationWatch();
-      await outbox?.stop();
-      await close();
-    },
+    jobs: new JobQueue({ db: opened.db, clock, wake: (ex) => opened.notify(ex, JOBS_CHANNEL) }),
+    signals: { notify: opened.notify, listen: opened.listen },
+    operations: modules.flatMap((m) => m.operations ?? []),
   };
+  const services = platform as ComposedServices;
+  for (const m of modules) Object.assign(services, m.provide?.(services));
+
+  const runner = new JobRunner({
+    db: opened.db,
+    queue: services.jobs,
+    clock,
+    log,
+    handlers: modules.flatMap((m) => m.jobs?.(services) ?? []),
+    schedules: modules.flatMap((m) => m.schedules?.(services) ?? []),
+    pollMs: config.jobs.pollMs,
+    leaseMs: config.jobs.leaseMs,
+    onWake: (wake) => opened.listen(JOBS_CHANNEL, wake, (err) => log.warn({ err }, 'listening for queued jobs failed; polling meanwhile')),
+  });
+  Object.assign(services, {
+    modules,
+    jobRunner: runner,
+    close: async () => {
+      await runner.stop();
+      for (const m of [...modules].reverse()) await m.close?.(services);
+      await opened.close();
+    },
+  });
+  if (options.startWorkers !== false) await runner.start();
+  return services;
 }
+
+/** Every migration of the registry's modules (the migration tests and the benchmark's seeding use them). */
+export const allMigrations = () => migrationsOf(registry);

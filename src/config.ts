@@ -48,8 +48,15 @@ const schema = z.object({
   CARILLON_MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5000),
   // Attempts before an email is marked Failed.
   CARILLON_MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
-  // How often the outbox worker looks for due mail, in milliseconds.
-  CARILLON_MAIL_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  // How often the job runner looks for due jobs (mail among them) when nothing woke it, in milliseconds.
+  CARILLON_JOBS_POLL_MS: z.coerce.number().int().min(10).optional(),
+  // The older name of CARILLON_JOBS_POLL_MS, from when only mail ran in the background.
+  CARILLON_MAIL_POLL_MS: z.coerce.number().int().min(10).optional(),
+  // How long a node holds a job it claimed without renewing the claim; a job of a node that died is taken over
+  // by another after this long.
+  CARILLON_JOBS_LEASE_MS: z.coerce.number().int().min(200).max(3_600_000).default(60_000),
+  // Developers: check every API answer against its operation's output schema (the tests turn it on).
+  CARILLON_CHECK_RESPONSES: z.enum(['0', '1']).default('0'),
   // Allowed clock difference for signed requests, in seconds (AWS allows 15 minutes).
   CARILLON_SIGV4_MAX_SKEW_S: z.coerce.number().int().min(1).default(900),
   // pino log level: fatal, error, warn, info, debug, trace or silent.
@@ -72,7 +79,9 @@ export type Config = {
     lwa?: { clientId: string; clientSecret: string; authorizeUrl: string; tokenUrl: string; profileUrl: string } | undefined;
     oidc?: { issuer: string; clientId: string; clientSecret: string; name: string } | undefined;
   };
-  mail: { retryBaseMs: number; maxAttempts: number; pollMs: number };
+  mail: { retryBaseMs: number; maxAttempts: number };
+  jobs: { pollMs: number; leaseMs: number };
+  checkResponses: boolean;
   sigv4MaxSkewSeconds: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 };
@@ -114,7 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? { issuer: e.CARILLON_SOCIAL_OIDC_ISSUER, clientId: e.CARILLON_SOCIAL_OIDC_CLIENT_ID, clientSecret: e.CARILLON_SOCIAL_OIDC_CLIENT_SECRET, name: e.CARILLON_SOCIAL_OIDC_NAME }
           : undefined,
     },
-    mail: { retryBaseMs: e.CARILLON_MAIL_RETRY_BASE_MS, maxAttempts: e.CARILLON_MAIL_MAX_ATTEMPTS, pollMs: e.CARILLON_MAIL_POLL_MS },
+    mail: { retryBaseMs: e.CARILLON_MAIL_RETRY_BASE_MS, maxAttempts: e.CARILLON_MAIL_MAX_ATTEMPTS },
+    jobs: { pollMs: e.CARILLON_JOBS_POLL_MS ?? e.CARILLON_MAIL_POLL_MS ?? 1000, leaseMs: e.CARILLON_JOBS_LEASE_MS },
+    checkResponses: e.CARILLON_CHECK_RESPONSES === '1',
     sigv4MaxSkewSeconds: e.CARILLON_SIGV4_MAX_SKEW_S,
     logLevel: e.LOG_LEVEL,
   };

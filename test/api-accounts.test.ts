@@ -429,9 +429,15 @@ describe('account settings', () => {
 describe('sign-in delegate groups', () => {
   const groupsOf = async (id: string) => ((await getAccount(id)).SigninDelegateGroups ?? []).map((g) => g.GroupName!).sort();
 
+  /** Delegate groups are groups of a directory: stands in for the directory capability, which makes an account
+   *  EnterpriseDirectory when it connects one. */
+  const withDirectory = async (id: string) => accountsRepository.update(server.services.db, id, { type: 'EnterpriseDirectory' }, new Date().toISOString());
+
   test('associate and disassociate show in GetAccount and are idempotent', async () => {
     const a = await createAccount(tag('delegates'));
     const b = await createAccount(tag('delegates-other'));
+    await withDirectory(a.AccountId);
+    await withDirectory(b.AccountId);
 
     const assoc = await server.client.send(
       new AssociateSigninDelegateGroupsWithAccountCommand({ AccountId: a.AccountId, SigninDelegateGroups: [{ GroupName: 'AV-owners' }, { GroupName: 'IT' }] }),
@@ -460,6 +466,7 @@ describe('sign-in delegate groups', () => {
 
   test('empty lists, blank group names and unknown accounts are refused', async () => {
     const a = await createAccount(tag('delegates-bad'));
+    await withDirectory(a.AccountId);
     await rejectsWith(
       server.client.send(new AssociateSigninDelegateGroupsWithAccountCommand({ AccountId: a.AccountId, SigninDelegateGroups: [] })),
       BadRequestException,

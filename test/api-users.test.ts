@@ -261,10 +261,10 @@ describe('CreateUser', () => {
     await rejectsWith(server.client.send(new CreateUserCommand({ AccountId: accountId, Email: invitee })), ConflictException, 'Conflict', 409);
     assert.equal((await listUsers(accountId)).length, 2);
 
-    // The same address may belong to a member of another account.
+    // One person, one account: the address is registered here, so another account cannot create it too.
     const other = await newTeamAccount();
-    const there = await createUser(other, { Email: address });
-    assert.equal(there.UserRegistrationStatus, 'Registered');
+    await rejectsWith(server.client.send(new CreateUserCommand({ AccountId: other, Email: address })), ConflictException, 'Conflict', 409);
+    assert.deepEqual(await listUsers(other), []);
   });
 
   test('an invalid email or user type is refused, and an unknown account is NotFound', async () => {
@@ -293,10 +293,11 @@ describe('ListUsers and GetUser', () => {
     assert.deepEqual(ids(await listUsers(accountId, { UserType: 'SharedDevice' })).sort(), [b.UserId, c.UserId!].sort());
     assert.deepEqual(await listUsers(accountId, { UserEmail: a.PrimaryEmail!, UserType: 'SharedDevice' }), [], 'the filters combine');
 
-    // Members of other accounts never show.
+    // Members of other accounts never show (an invitation to the same address there, say).
     const other = await newTeamAccount();
-    await createUser(other, { Email: a.PrimaryEmail! });
+    await server.client.send(new InviteUsersCommand({ AccountId: other, UserEmailList: [a.PrimaryEmail!] }));
     assert.equal((await listUsers(accountId)).length, 3);
+    assert.deepEqual(ids(await listUsers(accountId, { UserEmail: a.PrimaryEmail! })), [a.UserId]);
   });
 
   test('the paginator walks every member exactly once, in a stable order', async () => {

@@ -16,7 +16,9 @@ import type { FastifyInstance } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import * as oidc from 'openid-client';
 import { buildApp } from '../src/app.js';
-import { createServices, type Services } from '../src/app-services.js';
+import { createServices, type ComposedServices as Services } from '../src/app-services.js';
+import { createOidcModule } from '../src/oidc/oidc-module.js';
+import type { OidcDeps } from '../src/oidc/oidc-routes.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { purgeExpiredOidcPayloads } from '../src/oidc/oidc-adapter.js';
 import { createLogger } from '../src/platform/logger.js';
@@ -276,6 +278,12 @@ function freePort(): Promise<number> {
   });
 }
 
+
+/** An app over the shared services whose OpenID Connect provider has some collaborators swapped. */
+function appWithOidc(overrides: Partial<OidcDeps>): Promise<FastifyInstance> {
+  return buildApp(services, logger, { modules: services.modules.map((m) => (m.name === 'oidc' ? createOidcModule(overrides) : m)) });
+}
+
 before(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carillon-oidc-'));
   database = await createTestDatabase();
@@ -305,14 +313,12 @@ before(async () => {
     .addColumn('removed', 'integer', (c) => c.notNull())
     .addColumn('revoked_at_s', 'integer')
     .execute();
-  app = buildApp(services, logger, {
-    oidc: {
-      config,
-      secretBox,
-      identities: standInIdentities,
-      sessions: standInSessions,
-      keyRefreshMs: 0, // see a key rotation made by the CLI at once
-    },
+  app = await appWithOidc({
+    config,
+    secretBox,
+    identities: standInIdentities,
+    sessions: standInSessions,
+    keyRefreshMs: 0, // see a key rotation made by the CLI at once
   });
   await app.listen({ port, host: '127.0.0.1' });
   cliEnv = env;
@@ -394,7 +400,7 @@ describe('behind a reverse proxy at https://id.example.test/carillon', () => {
   before(async () => {
     const port = await freePort();
     direct = `http://127.0.0.1:${port}`;
-    proxiedApp = buildApp(services, logger, { oidc: { config: { ...config, publicUrl }, secretBox, identities: standInIdentities, sessions: standInSessions, keyRefreshMs: 0 } });
+    proxiedApp = await appWithOidc({ config: { ...config, publicUrl }, secretBox, identities: standInIdentities, sessions: standInSessions, keyRefreshMs: 0 });
     await proxiedApp.listen({ port, host: '127.0.0.1' });
   });
 
@@ -731,7 +737,7 @@ describe('with the real sign-in service (SigninService as IdentityDirectory and 
     // A second app over the same services and database, wired the way src/app.ts will wire it.
     const port = await freePort();
     realBase = `http://127.0.0.1:${port}`;
-    realApp = buildApp(services, logger, { oidc: { config: { ...config, publicUrl: realBase }, secretBox, keyRefreshMs: 0 } });
+    realApp = await appWithOidc({ config: { ...config, publicUrl: realBase }, secretBox, keyRefreshMs: 0 });
     await realApp.listen({ port, host: '127.0.0.1' });
     realRp = await oidc.discovery(new URL(`${realBase}/oidc`), meetings.client_id, undefined, oidc.ClientSecretBasic(meetings.client_secret), { execute: [oidc.allowInsecureRequests] });
   });

@@ -2,6 +2,7 @@
 // signed raw requests. Whatever arrives, the server never answers 5xx, every refusal is the modelled JSON error
 // ({Code, Message} + x-amzn-errortype), and a refused request changes nothing in the database.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CreateAccountCommand, CreateUserCommand, InviteUsersCommand } from '@aws-sdk/client-chime';
@@ -367,12 +368,14 @@ const targetsRoute = (route: Route, req: Req) => req.query.operation === route.o
 async function createFixture(): Promise<Fixture> {
   const db = server.services.db;
   const account = async (name: string) => (await server.client.send(new CreateAccountCommand({ Name: name }))).Account!.AccountId!;
-  const member = async (accountId: string, email: string) => (await server.client.send(new CreateUserCommand({ AccountId: accountId, Email: email, Username: 'member' }))).User!.UserId!;
+  // Each fixture has addresses of its own: a person is a registered member of one account at a time.
+  const tag = randomBytes(4).toString('hex');
+  const member = async (accountId: string, email: string) => (await server.client.send(new CreateUserCommand({ AccountId: accountId, Email: email.replace('@', `+${tag}@`), Username: 'member' }))).User!.UserId!;
   const accountId = await account('Property fixture');
   const otherAccountId = await account('Property other');
   const userId = await member(accountId, 'registered@fixture.example.com');
-  await server.client.send(new InviteUsersCommand({ AccountId: accountId, UserEmailList: ['invited@fixture.example.com'] }));
-  const invited = await db.selectFrom('users').select('id').where('account_id', '=', accountId).where('email_norm', '=', 'invited@fixture.example.com').executeTakeFirstOrThrow();
+  await server.client.send(new InviteUsersCommand({ AccountId: accountId, UserEmailList: [`invited+${tag}@fixture.example.com`] }));
+  const invited = await db.selectFrom('users').select('id').where('account_id', '=', accountId).where('email_norm', '=', `invited+${tag}@fixture.example.com`).executeTakeFirstOrThrow();
   const lwaAccountId = await account('Property LWA');
   const lwaUserId = await member(lwaAccountId, 'lwa@fixture.example.com');
   await db.updateTable('accounts').set({ type: 'EnterpriseLWA' }).where('id', '=', lwaAccountId).execute();

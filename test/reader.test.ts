@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from '../src/platform/db/database.js';
+import { allMigrations } from '../src/app-services.js';
 import type { HotQuery } from '../src/platform/db/reader.js';
 import type { AccountsTable } from '../src/platform/db/schema.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -39,7 +40,7 @@ before(async () => {
   database = await createTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carillon-reader-'));
   opened = openDatabase({ databaseUrl: database.databaseUrl, dataDir });
-  await migrateToLatest(opened.db);
+  await migrateToLatest(opened.db, allMigrations());
   await opened.db.insertInto('accounts').values([account('a-1', 'Acme'), account('a-2', 'Globex'), account('a-3', 'Initech', 'EnterpriseLWA')]).execute();
 });
 

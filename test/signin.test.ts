@@ -86,11 +86,16 @@ const hiddenValue = (html: string, name: string) => {
   return m ? unescapeHtml(m[1]!) : undefined;
 };
 
-/** Opens the sign-in page (with return_to if given) and submits it as a browser would, hidden fields included. */
+/** Opens the sign-in page (with return_to if given) and goes through its two steps as a browser would, hidden
+ *  fields included: the email, then the password its method asks for. */
 async function signIn(b: Browser, address: string, password: string, returnTo?: string): Promise<PageResponse> {
   const page = await b.get(returnTo === undefined ? '/signin' : `/signin?return_to=${encodeURIComponent(returnTo)}`);
   assert.equal(page.status, 200);
-  return b.post('/signin', { csrf: csrfOf(page.text), return_to: hiddenValue(page.text, 'return_to') ?? '', email: address, password });
+  assert.ok(!page.text.includes('name="password"'), 'the first step asks for the email only');
+  const step = await b.post('/signin', { csrf: csrfOf(page.text), return_to: hiddenValue(page.text, 'return_to') ?? '', email: address });
+  assert.equal(step.status, 200, step.text);
+  assert.ok(step.text.includes('name="password"'), 'the second step asks for the password');
+  return b.post('/signin', { csrf: csrfOf(step.text), return_to: hiddenValue(step.text, 'return_to') ?? '', email: address, password });
 }
 
 async function signedInBrowser(server: TestServer, address: string, password = PASSWORD, localAddress?: string): Promise<Browser> {
@@ -154,7 +159,9 @@ async function selfRegister(server: TestServer, sink: SmtpSink, address: string,
   if (!verify) return;
   const link = linkIn(await mailTo(sink, address, SUBJECT.verify), 'verify-email');
   const v = await b.get(link);
-  assert.equal(v.status, 200);
+  // The link proves the address: the person is signed in at once.
+  assert.equal(v.status, 303);
+  assert.equal(v.location, '/me?confirmed=1');
 }
 
 async function postRegister(server: TestServer, fields: Record<string, string>): Promise<PageResponse> {
@@ -400,9 +407,14 @@ describe('self-registration', () => {
     assert.equal(sessionCookie(b), undefined);
 
     const link = linkIn(await mailTo(sink, address, SUBJECT.verify), 'verify-email');
-    assert.equal((await b.get(link)).status, 200);
-    assert.equal((await signIn(b, address, PASSWORD)).status, 303);
+    // Following the link signs the person in, without typing the password again...
+    const confirmed = await b.get(link);
+    assert.equal(confirmed.status, 303);
+    assert.equal(confirmed.location, '/me?confirmed=1');
     assert.equal((await me(b))?.Email, address);
+    assert.match((await b.get('/me?confirmed=1')).text, /Your email is confirmed, and you are signed in/);
+    // ...and the password works from then on.
+    assert.equal((await signIn(new Browser(server.url), address, PASSWORD)).status, 303);
     // The verification link works once.
     assert.equal((await new Browser(server.url).get(link)).status, 400);
   });
@@ -569,7 +581,8 @@ describe('sessions end at once', () => {
     const laptop = await signedInBrowser(server, address);
     const phone = await signedInBrowser(server, address);
     const page = await laptop.get('/me');
-    assert.equal(profileOf(page.text)['Signed-in sessions'], '2');
+    // The browser that followed the confirmation link is signed in too.
+    assert.equal(profileOf(page.text)['Signed-in sessions'], '3');
     const r = await laptop.post('/me/signout-everywhere', { csrf: csrfOf(page.text) });
     assert.equal(r.status, 303);
     assert.equal(r.location, '/signin');
@@ -861,11 +874,15 @@ describe('directory search', () => {
     for (const q of [`Łukasz${tag}`, `łukasz${tag}`]) assert.deepEqual(await search(searcher.browser, q), [lukasz], `query ${q}`);
   });
 
-  test('an identity without an account gets 403', async () => {
+  test('a signed-in person without an account is told they belong to no account yet (not an error, no sign-in link)', async () => {
     const address = email('loner');
     await selfRegister(server, sink, address, 'Lone Wolf');
     const b = await signedInBrowser(server, address);
-    assertHtmlErrorPage(await b.get('/directory?q=a'), 403);
+    const page = await b.get('/directory?q=a');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /you do not belong to an account yet/);
+    assert.doesNotMatch(page.text, /Something is not right|href="\/signin"/);
+    assert.match(page.text, /href="\/me"/);
     const anonymous = await new Browser(server.url).get('/directory?q=a');
     assert.equal(anonymous.status, 303);
     assert.equal(anonymous.location, '/signin?return_to=/directory');

@@ -6,7 +6,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AppError } from '../src/platform/errors.js';
 import fc from 'fast-check';
-import { canonicalQuery, canonicalUri, SigV4Verifier, uriEncode } from '../src/auth/sigv4.js';
+import { canonicalQuery, canonicalUri, SigV4Verifier, uriEncode } from '../src/platform/sigv4.js';
 
 test('path segments are taken raw and encoded once more (non-S3 double encoding)', () => {
   assert.equal(canonicalUri('/accounts/a%20b%2Fc%40d%2Be'), '/accounts/a%2520b%252Fc%2540d%252Be');

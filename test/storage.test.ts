@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import { AccountsService } from '../src/accounts/accounts-service.js';
 import { AuditLog, type AuditEntry } from '../src/audit/audit-log.js';
 import { systemClock } from '../src/platform/clock.js';
-import { migrateToLatest, migrateToZero, migrationCount, openDatabase, type OpenedDatabase } from '../src/platform/db/database.js';
+import { migrateToLatest, migrateToZero, openDatabase, type OpenedDatabase } from '../src/platform/db/database.js';
+import { allMigrations } from '../src/app-services.js';
 import type { Executor } from '../src/platform/db/schema.js';
 import { AppError } from '../src/platform/errors.js';
 import { uuidv7 } from '../src/platform/ids.js';
@@ -40,14 +41,14 @@ after(async () => {
 });
 
 test('migrations run up, down to nothing, and up again', async () => {
-  await migrateToLatest(opened.db);
+  await migrateToLatest(opened.db, allMigrations());
   const latest = await tableNames(opened);
   for (const t of ['access_keys', 'accounts', 'audit_events', 'identities', 'invitations', 'outbox', 'sessions', 'settings', 'signin_delegate_groups', 'users']) {
     assert.ok(latest.includes(t), `missing table ${t}`);
   }
-  await migrateToZero(opened.db);
+  await migrateToZero(opened.db, allMigrations());
   assert.deepEqual(await tableNames(opened), []);
-  await migrateToLatest(opened.db);
+  await migrateToLatest(opened.db, allMigrations());
   assert.deepEqual(await tableNames(opened), latest);
 });
 
@@ -56,9 +57,9 @@ test('several nodes starting at once migrate once and all come up', async () => 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carillon-storage-'));
   const nodes = [0, 1, 2].map(() => openDatabase({ databaseUrl: fresh.databaseUrl, dataDir: dir }));
   try {
-    await Promise.all(nodes.map((n) => migrateToLatest(n.db)));
+    await Promise.all(nodes.map((n) => migrateToLatest(n.db, allMigrations())));
     const executed = await sql<{ n: number | string }>`select count(*) as n from kysely_migration`.execute(nodes[0]!.db);
-    assert.equal(Number(executed.rows[0]!.n), migrationCount);
+    assert.equal(Number(executed.rows[0]!.n), Object.keys(allMigrations()).length);
   } finally {
     for (const n of nodes) await n.close();
     await fresh.drop();
@@ -67,7 +68,7 @@ test('several nodes starting at once migrate once and all come up', async () => 
 });
 
 test('a duplicate member email racing in two requests becomes user.email_taken, never a raw constraint error', async () => {
-  const audit = new AuditLog(systemClock);
+  const audit = new AuditLog({ db: opened.db, clock: systemClock });
   const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit });
   const users = new UsersService({ db: opened.db, reader: opened.reader, clock: systemClock, audit, accounts });
   const account = await accounts.createAccount(actor, 'Race');
@@ -89,7 +90,7 @@ test('a failure after the change inside a request rolls the whole change back', 
       throw new Error('simulated crash');
     }
   }
-  const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit: new FailingAudit(systemClock) });
+  const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit: new FailingAudit({ db: opened.db, clock: systemClock }) });
   const before = await opened.db.selectFrom('accounts').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
   const auditBefore = await opened.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
   await assert.rejects(accounts.createAccount(actor, 'Never'), /simulated crash/);
@@ -100,7 +101,7 @@ test('a failure after the change inside a request rolls the whole change back', 
 });
 
 test('keyset pages follow creation order and rows added meanwhile never shift a page', async () => {
-  const audit = new AuditLog(systemClock);
+  const audit = new AuditLog({ db: opened.db, clock: systemClock });
   const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit });
   const users = new UsersService({ db: opened.db, reader: opened.reader, clock: systemClock, audit, accounts });
   const account = await accounts.createAccount(actor, 'Pages');

@@ -19,7 +19,7 @@ export type Account = {
 
 export type AccountListFilter = {
   namePrefix?: string | undefined;
-  userEmailNorm?: string | undefined;
+  amongIds?: string[] | undefined;
   onlyAccountId?: string | undefined;
   deleted: boolean;
   afterId?: string | undefined;
@@ -95,14 +95,20 @@ export const accountsRepository = {
     return row ? (await withGroups(ex, [row]))[0] : undefined;
   },
 
+  async namesOf(ex: Executor, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await ex.selectFrom('accounts').select(['id', 'name']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  },
+
   async list(ex: Executor, f: AccountListFilter): Promise<Account[]> {
     let q = ex.selectFrom('accounts').selectAll();
     q = f.deleted ? q.where('deleted_at', 'is not', null) : q.where('deleted_at', 'is', null);
     if (f.onlyAccountId) q = q.where('id', '=', f.onlyAccountId);
     if (f.namePrefix) q = q.where(startsWith(ex, 'name_norm', f.namePrefix.toLowerCase()));
-    if (f.userEmailNorm) {
-      // Start from the (few) memberships of that email, not from every account.
-      q = q.where('id', 'in', (eb) => eb.selectFrom('users').select('users.account_id').where('users.email_norm', '=', f.userEmailNorm!).where('users.removed_at', 'is', null));
+    if (f.amongIds) {
+      if (f.amongIds.length === 0) return [];
+      q = q.where('id', 'in', f.amongIds);
     }
     if (f.afterId) q = q.where('id', '>', f.afterId);
     const rows = await q.orderBy('id').limit(f.limit).execute();
@@ -134,15 +140,10 @@ export const accountsRepository = {
     await ex.deleteFrom('signin_delegate_groups').where('account_id', '=', accountId).where('group_name', 'in', groups).execute();
   },
 
-  /** Permanently removes accounts deleted before `cutoff`, with their users, invitations and groups. */
+  /** Permanently removes accounts deleted before `cutoff`. Whatever belongs to an account (its members,
+   *  invitations, groups, sign-in configuration) goes with it: every such table's foreign key cascades. */
   async purgeDeletedBefore(ex: Executor, cutoff: string): Promise<string[]> {
-    const rows = await ex.selectFrom('accounts').select('id').where('deleted_at', '<', cutoff).execute();
-    const ids = rows.map((r) => r.id);
-    if (ids.length === 0) return [];
-    await ex.deleteFrom('invitations').where('account_id', 'in', ids).execute();
-    await ex.deleteFrom('users').where('account_id', 'in', ids).execute();
-    await ex.deleteFrom('signin_delegate_groups').where('account_id', 'in', ids).execute();
-    await ex.deleteFrom('accounts').where('id', 'in', ids).execute();
-    return ids;
+    const rows = await ex.deleteFrom('accounts').where('deleted_at', '<', cutoff).returning('id').execute();
+    return rows.map((r) => r.id);
   },
 };

@@ -7,15 +7,24 @@ import { AppError } from '../platform/errors.js';
 import { uuidv7 } from '../platform/ids.js';
 import { page, type Page } from '../platform/page.js';
 import type { Actor, License } from '../platform/types.js';
-import { normalizeEmail, usersRepository } from '../users/users-repository.js';
 import { accountsRepository, type Account } from './accounts-repository.js';
 
 export const RESTORE_WINDOW_DAYS = 90;
 
 export type AccountSettings = { disableRemoteControl?: boolean | undefined; enableDialOut?: boolean | undefined };
 
+/** Told, in the deleting transaction, that an account is being deleted; throwing an AppError refuses the deletion
+ *  (a capability whose things must go first, such as registered members). */
+export type AccountDeletedListener = (ex: Executor, account: Account) => Promise<void>;
+
 export class AccountsService {
+  private readonly deletedListeners: AccountDeletedListener[] = [];
+
   constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog }) {}
+
+  onAccountDeleted(listener: AccountDeletedListener): void {
+    this.deletedListeners.push(listener);
+  }
 
   private now(): string {
     return this.deps.clock.now().toISOString();
@@ -43,23 +52,34 @@ export class AccountsService {
     return account;
   }
 
+  /** A live account, or undefined. */
+  async findAccount(accountId: string, ex: Executor = this.deps.db): Promise<Account | undefined> {
+    return accountsRepository.findById(ex, accountId);
+  }
+
   async getAccount(accountId: string, ex: Executor = this.deps.db): Promise<Account> {
     const account = await accountsRepository.findById(ex, accountId);
     if (!account) throw new AppError('account.not_found', `Account ${accountId} not found.`);
     return account;
   }
 
-  /** One page of live accounts in creation order; `onlyAccountId` confines a scoped caller to its account. */
+  /** The names of these accounts (deleted ones too, while they can be restored), by id. */
+  async namesOf(ids: string[]): Promise<Map<string, string>> {
+    return accountsRepository.namesOf(this.deps.db, ids);
+  }
+
+  /** One page of live accounts in creation order; `onlyAccountId` confines a scoped caller to its account, and
+   *  `amongIds` to the accounts a person belongs to. */
   async listAccounts(f: {
     namePrefix?: string | undefined;
-    userEmail?: string | undefined;
+    amongIds?: string[] | undefined;
     onlyAccountId?: string | undefined;
     afterId?: string | undefined;
     limit: number;
   }): Promise<Page<Account>> {
     const rows = await accountsRepository.list(this.deps.db, {
       namePrefix: f.namePrefix,
-      userEmailNorm: f.userEmail === undefined ? undefined : normalizeEmail(f.userEmail),
+      amongIds: f.amongIds,
       onlyAccountId: f.onlyAccountId,
       deleted: false,
       afterId: f.afterId,
@@ -104,16 +124,9 @@ export class AccountsService {
       if (account.type !== 'Team') {
         throw new AppError('account.has_domains', 'An Enterprise account can be deleted only after all of its claimed domains are released.');
       }
-      const active = await usersRepository.countByStatus(trx, accountId, ['Registered', 'Suspended']);
-      if (active > 0) {
-        throw new AppError(
-          'account.has_active_users',
-          `The account still has ${active} registered user(s). Remove them (BatchSuspendUser on a Team account) before deleting it.`,
-        );
-      }
+      for (const listener of this.deletedListeners) await listener(trx, account);
       const now = this.now();
       await accountsRepository.update(trx, accountId, { deleted_at: now }, now);
-      await usersRepository.revokeSessionsOfAccount(trx, accountId, now);
       await this.deps.audit.record(trx, actor, { action: 'DeleteAccount', resourceType: 'account', resourceId: accountId, accountId, details: { name: account.name } });
     });
   }
@@ -165,14 +178,19 @@ export class AccountsService {
     });
   }
 
+  /** Sign-in delegate groups are groups of the account's Active Directory: only EnterpriseDirectory accounts have one. */
   async associateSigninDelegateGroups(actor: Actor, accountId: string, groups: string[]): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      await this.getAccount(accountId, trx);
+      const account = await this.getAccount(accountId, trx);
+      if (account.type !== 'EnterpriseDirectory') {
+        throw new AppError('account.wrong_type', `Sign-in delegate groups are groups of an Active Directory, and this ${account.type} account has none: connect the account's directory first.`);
+      }
       await accountsRepository.addDelegateGroups(trx, accountId, groups, this.now());
       await this.deps.audit.record(trx, actor, { action: 'AssociateSigninDelegateGroupsWithAccount', resourceType: 'account', resourceId: accountId, accountId, details: { groups } });
     });
   }
 
+  /** Allowed on any account, so that groups stored before a directory was disconnected can be removed. */
   async disassociateSigninDelegateGroups(actor: Actor, accountId: string, groups: string[]): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       await this.getAccount(accountId, trx);

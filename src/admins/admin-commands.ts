@@ -1,12 +1,9 @@
 // `carillon admins ...`: console administrators from the shell, server running or not. `create` prints a one-time
 // link with which the person sets their own password: no password ever passes through a command line.
-import type { Services } from '../app-services.js';
-import { roles, type Role } from '../auth/policy.js';
-import { cliActor, table, UsageError, type Command } from '../cli/commands.js';
-
-function noArgs(args: string[]): void {
-  if (args.length > 0) throw new UsageError(`unexpected argument ${args[0]}`);
-}
+import type { Services } from '../platform/module.js';
+import { roles, type Role } from '../platform/roles.js';
+import { cliActor, noArgs, table, UsageError } from '../cli/flags.js';
+import type { CliCommand } from '../platform/module.js';
 
 function emailFlag(flags: Record<string, unknown>): string {
   const email = flags.email;
@@ -14,7 +11,7 @@ function emailFlag(flags: Record<string, unknown>): string {
   return email;
 }
 
-export const adminCommands: Record<string, Command> = {
+export const adminCommands: Record<string, CliCommand['run']> = {
   'admins create': async (s: Services, args, flags, io) => {
     noArgs(args);
     const role = (typeof flags.role === 'string' ? flags.role : 'full') as Role;
@@ -40,7 +37,7 @@ export const adminCommands: Record<string, Command> = {
   'admins disable': async (s, args, flags, io) => {
     const email = args.length === 1 ? args[0]! : emailFlag(flags);
     if (args.length > 1) throw new UsageError(`unexpected argument ${args[1]}`);
-    const admin = await s.admins.disable(cliActor(), email);
+    const admin = await s.admins.disable(cliActor(), { email });
     io.out(`Disabled ${admin.email}; their console sessions have ended.`);
   },
 };

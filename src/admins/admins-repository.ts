@@ -1,6 +1,6 @@
 // SQL for console administrators, their sessions and their one-time setup links.
 import type { AdminSessionsTable, AdminsTable, Executor } from '../platform/db/schema.js';
-import type { Role } from '../auth/policy.js';
+import type { Role } from '../platform/roles.js';
 
 export type Admin = { id: string; email: string; emailNorm: string; name: string; role: Role; passwordHash: string; createdAt: string; disabledAt: string | null };
 
@@ -49,6 +49,16 @@ export const adminsRepository = {
 
   async list(ex: Executor): Promise<Admin[]> {
     return (await ex.selectFrom('admins').selectAll().orderBy('created_at').execute()).map(toAdmin);
+  },
+
+  async anyExists(ex: Executor): Promise<boolean> {
+    return (await ex.selectFrom('admins').select('id').limit(1).executeTakeFirst()) !== undefined;
+  },
+
+  async emailsOf(ex: Executor, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await ex.selectFrom('admins').select(['id', 'email']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.email]));
   },
 
   async countEnabled(ex: Executor): Promise<number> {

@@ -1,7 +1,8 @@
 // Console administrators: one-time setup links (the first-run link and `carillon admins create`), throttled
 // password sign-in, server-side sessions with a CSRF token, and their end on sign-out, disabling or timeout.
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Role } from '../auth/policy.js';
+import type { Principal } from '../platform/operation.js';
+import type { Role } from '../platform/roles.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
@@ -9,8 +10,8 @@ import { uuidv7 } from '../platform/ids.js';
 import { sameSecret } from '../platform/secret-box.js';
 import type { Actor } from '../platform/types.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from '../signin/passwords.js';
-import { throttleRepository } from '../signin/signin-repository.js';
-import { ADDRESS_LIMIT, hashToken, LOCK_MS, newToken, PAIR_LIMIT, THROTTLE_WINDOW_MS } from '../signin/signin-service.js';
+import { hashToken, newToken } from '../signin/signin-service.js';
+import type { Throttle } from '../signin/throttle.js';
 import { normalizeEmail } from '../users/users-repository.js';
 import { adminSessionsRepository, adminsRepository, setupTokensRepository, type Admin, type AdminSession } from './admins-repository.js';
 
@@ -24,14 +25,27 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export type SignedInAdmin = { admin: Admin; session: AdminSession };
 
-/** Whether a request carries its console session's CSRF token in the header (compared in constant time). */
-export function carriesCsrfToken(headers: Record<string, string | string[] | undefined>, signedIn: SignedInAdmin): boolean {
-  const header = headers[CSRF_HEADER];
+/** Whether a request's CSRF header holds its console session's token (compared in constant time). */
+export function carriesCsrfToken(header: string | string[] | undefined, signedIn: SignedInAdmin): boolean {
   return sameSecret(typeof header === 'string' ? header : undefined, signedIn.session.csrfToken);
 }
 
 export class AdminsService {
-  constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog; publicUrl: string; session: { idleMinutes: number; maxHours: number } }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; audit: AuditLog; throttle: Throttle; publicUrl: string; session: { idleMinutes: number; maxHours: number } }) {}
+
+  /** The console's API calls: the administrator behind the session cookie, with the session's CSRF token in the
+   *  header that a page on another origin cannot set. */
+  async authenticateConsoleCall(cookie: string, csrfToken: string | undefined): Promise<Principal> {
+    const signedIn = await this.readSession(cookie);
+    if (!signedIn) throw new AppError('admin.session_required', 'Your console session has ended. Sign in again.');
+    if (!carriesCsrfToken(csrfToken, signedIn)) throw new AppError('session.csrf', `Console calls must carry the session's ${CSRF_HEADER} header.`);
+    return { kind: 'admin', id: signedIn.admin.id, role: signedIn.admin.role, accountId: null };
+  }
+
+  /** Administrators' emails, by id (for the audit log). */
+  async emailsOf(ids: string[]): Promise<Map<string, string>> {
+    return adminsRepository.emailsOf(this.deps.db, ids);
+  }
 
   private now(): Date {
     return this.deps.clock.now();
@@ -44,7 +58,7 @@ export class AdminsService {
 
   /** A fresh first-run link while the installation has no administrator at all; undefined once it has one. */
   async firstRunLink(): Promise<string | undefined> {
-    if ((await this.deps.db.selectFrom('admins').select('id').limit(1).execute()).length > 0) return undefined;
+    if (await adminsRepository.anyExists(this.deps.db)) return undefined;
     const token = newToken();
     const now = this.now();
     await setupTokensRepository.insert(this.deps.db, { id: hashToken(token), email: null, role: 'full', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + FIRST_RUN_TTL_MS).toISOString(), usedAt: null });
@@ -90,7 +104,7 @@ export class AdminsService {
     const promised = await this.usableToken(this.deps.db, input.token);
     const email = (promised.email ?? input.email).trim();
     if (!EMAIL.test(email) || email.length > 254) throw new AppError('request.invalid', 'Enter a valid email address.');
-    const weak = passwordProblem(input.password, email);
+    const weak = await passwordProblem(input.password, { email });
     if (weak) throw new AppError('signin.password_weak', weak);
     // Hash outside the transaction: on SQLite it would hold the write lock for the whole hash.
     const passwordHash = await hashPassword(input.password);
@@ -115,24 +129,17 @@ export class AdminsService {
   /** Checks an administrator's password; on success opens a console session. */
   async signIn(input: { email: string; password: string; sourceIp: string }): Promise<{ cookie: string; signedIn: SignedInAdmin }> {
     const emailNorm = normalizeEmail(input.email).slice(0, 254);
-    const pairKey = `admin-pair:${emailNorm}|${input.sourceIp}`;
-    const addressKey = `admin-address:${input.sourceIp}`;
-    const now = this.now();
-    const throttles = await throttleRepository.find(this.deps.db, [pairKey, addressKey]);
-    if (throttles.some((t) => t.lockedUntil !== null && t.lockedUntil > now.toISOString())) {
-      throw new AppError('signin.locked', 'Too many failed sign-ins. Wait 15 minutes and try again.');
-    }
+    const throttle = await this.deps.throttle.check('admin-', emailNorm, input.sourceIp, 'Too many failed sign-ins. Wait 15 minutes and try again.');
     const admin = await adminsRepository.findByEmail(this.deps.db, emailNorm);
     const ok = await verifyPassword(admin?.passwordHash ?? (await decoyHash()), input.password.slice(0, 1024));
     if (!admin || admin.disabledAt || !ok) {
       await this.deps.db.transaction().execute(async (trx) => {
-        await throttleRepository.recordFailure(trx, pairKey, now, THROTTLE_WINDOW_MS, PAIR_LIMIT, LOCK_MS);
-        await throttleRepository.recordFailure(trx, addressKey, now, THROTTLE_WINDOW_MS, ADDRESS_LIMIT, LOCK_MS);
+        await throttle.recordFailure(trx);
         await this.deps.audit.record(trx, { type: 'system', id: 'console-signin', sourceIp: input.sourceIp }, { action: 'AdministratorSignInFailed', resourceType: 'administrator', resourceId: admin?.id ?? emailNorm });
       });
       throw new AppError('signin.invalid_credentials', 'The email or password is not correct.');
     }
-    if (throttles.some((t) => t.key === pairKey)) await throttleRepository.clear(this.deps.db, pairKey);
+    await throttle.recordSuccess();
     return this.deps.db.transaction().execute((trx) => this.openSession(trx, admin, input.sourceIp));
   }
 
@@ -178,12 +185,13 @@ export class AdminsService {
     return adminsRepository.list(this.deps.db);
   }
 
-  /** Disables an administrator: every console session of theirs ends at once. */
-  async disable(actor: Actor, email: string): Promise<Admin> {
+  /** Disables an administrator (by email or by id): every console session of theirs ends at once. */
+  async disable(actor: Actor, who: { email: string } | { id: string }): Promise<Admin> {
     return this.deps.db.transaction().execute(async (trx) => {
-      const admin = await adminsRepository.findByEmail(trx, normalizeEmail(email));
+      const admin = 'email' in who ? await adminsRepository.findByEmail(trx, normalizeEmail(who.email)) : await adminsRepository.findById(trx, who.id);
       const now = this.now().toISOString();
-      if (!admin || !(await adminsRepository.disable(trx, admin.id, now))) throw new AppError('admin.not_found', `No active administrator ${email}.`);
+      const named = 'email' in who ? who.email : who.id;
+      if (!admin || !(await adminsRepository.disable(trx, admin.id, now))) throw new AppError('admin.not_found', `No active administrator ${named}.`);
       await adminSessionsRepository.revokeAllOf(trx, admin.id, now);
       // A link sent before the disable must not undo it.
       await setupTokensRepository.retireFor(trx, admin.emailNorm, now);

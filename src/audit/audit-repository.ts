@@ -28,16 +28,6 @@ export type AuditFilter = {
 };
 
 export const auditRepository = {
-  /** Readable names of the actors of some events: administrators' emails and access keys' names. */
-  async actorNames(ex: Executor, events: AuditEvent[]): Promise<Map<string, string>> {
-    const ids = (type: string) => [...new Set(events.filter((e) => e.actorType === type).map((e) => e.actorId))];
-    const [admins, keys] = [ids('admin'), ids('access_key')];
-    const names = new Map<string, string>();
-    if (admins.length > 0) for (const r of await ex.selectFrom('admins').select(['id', 'email']).where('id', 'in', admins).execute()) names.set(r.id, r.email);
-    if (keys.length > 0) for (const r of await ex.selectFrom('access_keys').select(['id', 'name']).where('id', 'in', keys).execute()) names.set(r.id, r.name);
-    return names;
-  },
-
   async insertMany(ex: Executor, events: AuditEvent[]): Promise<void> {
     await ex
       .insertInto('audit_events')

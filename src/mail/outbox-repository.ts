@@ -1,9 +1,30 @@
-// SQL for the durable mail outbox. Workers lease due rows so several nodes never send the same mail twice at once.
-import type { ExpressionBuilder } from 'kysely';
-import { isPostgres } from '../platform/db/dialect.js';
-import type { Database, Executor, OutboxTable } from '../platform/db/schema.js';
+// SQL for the outbox: every message Carillon sends, and what became of it. Sending is a job (mail-delivery.ts).
+import type { Executor } from '../platform/db/schema.js';
 
-export type OutboxStatus = 'pending' | 'sent' | 'failed';
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
+export const outboxStatuses: readonly OutboxStatus[] = ['pending', 'sent', 'failed', 'cancelled'];
+
+export interface OutboxTable {
+  id: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  /** The sender's own reference (an invitation's id), handed back with the outcome. */
+  reference: string | null;
+  send_before: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+declare module '../platform/db/schema.js' {
+  interface Database {
+    outbox: OutboxTable;
+  }
+}
 
 export type OutboxMail = {
   id: string;
@@ -13,15 +34,14 @@ export type OutboxMail = {
   htmlBody: string;
   status: OutboxStatus;
   attempts: number;
-  nextAttemptAt: string;
   lastError: string | null;
-  invitationId: string | null;
+  reference: string | null;
+  sendBefore: string | null;
   createdAt: string;
   sentAt: string | null;
 };
 
-/** Not leased, or leased by a worker whose lease ran out (it crashed or stalled). */
-const leaseFree = (now: string) => (eb: ExpressionBuilder<Database, 'outbox'>) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]);
+export type NewMail = Pick<OutboxMail, 'id' | 'recipient' | 'subject' | 'textBody' | 'htmlBody' | 'reference' | 'sendBefore' | 'createdAt'>;
 
 function toMail(r: OutboxTable): OutboxMail {
   return {
@@ -31,17 +51,17 @@ function toMail(r: OutboxTable): OutboxMail {
     textBody: r.text_body,
     htmlBody: r.html_body,
     status: r.status as OutboxStatus,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
+    attempts: Number(r.attempts),
     lastError: r.last_error,
-    invitationId: r.invitation_id,
+    reference: r.reference,
+    sendBefore: r.send_before,
     createdAt: r.created_at,
     sentAt: r.sent_at,
   };
 }
 
 export const outboxRepository = {
-  async enqueue(ex: Executor, mails: Array<Pick<OutboxMail, 'id' | 'recipient' | 'subject' | 'textBody' | 'htmlBody' | 'invitationId' | 'createdAt'>>): Promise<void> {
+  async insert(ex: Executor, mails: NewMail[]): Promise<void> {
     if (mails.length === 0) return;
     await ex
       .insertInto('outbox')
@@ -54,54 +74,50 @@ export const outboxRepository = {
           html_body: m.htmlBody,
           status: 'pending',
           attempts: 0,
-          next_attempt_at: m.createdAt,
-          invitation_id: m.invitationId,
+          reference: m.reference,
+          send_before: m.sendBefore,
           created_at: m.createdAt,
         })),
       )
       .execute();
   },
 
-  /**
-   * Leases up to `limit` due mails to `owner` until `leaseUntil`; expired leases of crashed workers are taken over.
-   * One statement: claims running at once (two rounds in a node, or several nodes) each get mails of their own —
-   * PostgreSQL skips the rows another claim has locked, and SQLite runs one statement at a time.
-   */
-  async claimDue(ex: Executor, owner: string, now: string, leaseUntil: string, limit: number): Promise<OutboxMail[]> {
-    let due = ex
-      .selectFrom('outbox')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where(leaseFree(now))
-      .orderBy('next_attempt_at')
-      .limit(limit);
-    if (isPostgres(ex)) due = due.forUpdate().skipLocked();
+  async findById(ex: Executor, id: string): Promise<OutboxMail | undefined> {
+    const row = await ex.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toMail(row);
+  },
+
+  /** Marks pending mails sent; returns the references of those it marked. */
+  async markSent(ex: Executor, ids: string[], at: string): Promise<Array<string | null>> {
+    if (ids.length === 0) return [];
     const rows = await ex
       .updateTable('outbox')
-      .set({ lease_owner: owner, lease_until: leaseUntil })
-      .where('id', 'in', due)
-      // Repeated for PostgreSQL: a row leased by a claim that committed meanwhile is re-checked and skipped.
-      .where(leaseFree(now))
-      .returningAll()
+      .set((eb) => ({ status: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .returning('reference')
       .execute();
-    return rows.sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id.localeCompare(b.id)).map(toMail);
+    return rows.map((r) => r.reference);
   },
 
-  async markSent(ex: Executor, ids: string[], at: string): Promise<void> {
-    await ex.updateTable('outbox').set((eb) => ({ status: 'sent', sent_at: at, attempts: eb('attempts', '+', 1), lease_owner: null, lease_until: null, last_error: null })).where('id', 'in', ids).execute();
+  async recordFailedAttempt(ex: Executor, id: string, error: string): Promise<void> {
+    await ex.updateTable('outbox').set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error })).where('id', '=', id).where('status', '=', 'pending').execute();
   },
 
-  async markRetry(ex: Executor, id: string, nextAttemptAt: string, error: string): Promise<void> {
-    await ex
-      .updateTable('outbox')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: nextAttemptAt, last_error: error, lease_owner: null, lease_until: null }))
-      .where('id', '=', id)
-      .execute();
+  /** Marks a pending mail failed for good; returns its reference, or undefined when it was not pending. */
+  async markFailed(ex: Executor, id: string, error: string): Promise<{ reference: string | null } | undefined> {
+    return ex.updateTable('outbox').set({ status: 'failed', last_error: error }).where('id', '=', id).where('status', '=', 'pending').returning('reference').executeTakeFirst();
   },
 
-  async markFailed(ex: Executor, id: string, error: string): Promise<void> {
-    await ex.updateTable('outbox').set((eb) => ({ status: 'failed', attempts: eb('attempts', '+', 1), last_error: error, lease_owner: null, lease_until: null })).where('id', '=', id).execute();
+  /** Cancels the pending mails with these references (or this one mail); returns how many. */
+  async cancel(ex: Executor, f: { references?: string[]; id?: string }, reason: string): Promise<number> {
+    let q = ex.updateTable('outbox').set({ status: 'cancelled', last_error: reason }).where('status', '=', 'pending');
+    if (f.id !== undefined) q = q.where('id', '=', f.id);
+    if (f.references !== undefined) {
+      if (f.references.length === 0) return 0;
+      q = q.where('reference', 'in', f.references);
+    }
+    return Number((await q.executeTakeFirst()).numUpdatedRows);
   },
 
   async list(ex: Executor, f: { status?: OutboxStatus | undefined; recipient?: string | undefined; limit: number }): Promise<OutboxMail[]> {

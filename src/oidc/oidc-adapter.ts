@@ -29,6 +29,7 @@ class PayloadStore implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    // oidc-provider counts `expiresIn` from the real time (it has no clock to inject), so its storage does too.
     const now = Date.now();
     const values = {
       payload: this.deps.secretBox.seal(JSON.stringify(payload)),

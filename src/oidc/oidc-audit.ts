@@ -2,7 +2,7 @@
 // caller's transaction beside the change.
 import type { Transaction } from 'kysely';
 import { AuditLog } from '../audit/audit-log.js';
-import type { Executor } from '../platform/db/schema.js';
+import type { Db, Executor } from '../platform/db/schema.js';
 import type { Actor } from '../platform/types.js';
 
 export type OidcAuditEntry = {
@@ -13,5 +13,5 @@ export type OidcAuditEntry = {
 };
 
 export async function recordOidcChange(trx: Transaction<any>, actor: Actor, entry: OidcAuditEntry, now: Date): Promise<void> {
-  await new AuditLog({ now: () => now }).record(trx as unknown as Executor, actor, entry);
+  await new AuditLog({ db: trx as unknown as Db, clock: { now: () => now } }).record(trx as unknown as Executor, actor, entry);
 }

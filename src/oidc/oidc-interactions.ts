@@ -5,7 +5,7 @@ import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import type { IdentityDirectory, SessionReader } from '../signin/identity-directory.js';
 import { renderOidcErrorPage } from './oidc-pages.js';
-import { pageHeaders } from '../signin/pages.js';
+import { pageHeaders } from '../platform/http/html.js';
 import type { ProviderHolder } from './oidc-provider-holder.js';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -1,6 +1,6 @@
 // The few HTML pages the OpenID Connect endpoints show a person in a browser (errors only: sign-in has its own).
 // They use the end-user pages' layout so a person leaving an app sees the same Carillon as on /signin.
-import { esc, layout } from '../signin/pages.js';
+import { esc, layout } from '../platform/http/html.js';
 
 export function renderOidcErrorPage(error: string, description?: string): string {
   return layout(

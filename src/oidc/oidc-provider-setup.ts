@@ -8,7 +8,7 @@ import type { IdentityClaims, IdentityDirectory, SessionReader } from '../signin
 import { authoritySince, currentClaims } from './oidc-identity-check.js';
 import type { SigningKey } from './oidc-keys.js';
 import { renderOidcErrorPage } from './oidc-pages.js';
-import { pageHeaders } from '../signin/pages.js';
+import { pageHeaders } from '../platform/http/html.js';
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;

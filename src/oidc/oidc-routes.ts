@@ -2,10 +2,11 @@
 // before Fastify reads the body, so the provider parses its own forms; URLs always derive from the public URL.
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/schema.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { IdentityDirectory, SessionReader } from '../signin/identity-directory.js';
-import { createOidcAdapter, purgeExpiredOidcPayloads } from './oidc-adapter.js';
+import { createOidcAdapter } from './oidc-adapter.js';
 import { OidcClients } from './oidc-clients.js';
 import { registerInteractionRoutes } from './oidc-interactions.js';
 import { OidcKeys } from './oidc-keys.js';
@@ -19,11 +20,11 @@ export type OidcDeps = {
   identities: IdentityDirectory;
   sessions: SessionReader;
   log: FastifyBaseLogger;
+  clock: Clock;
   /** How long a node trusts its signing key set before looking for a rotation (default 10 s; tests use 0). */
   keyRefreshMs?: number;
 };
 
-const PURGE_EVERY_MS = 10 * 60 * 1000;
 const PREFIX = '/oidc';
 
 export function registerOidc(app: FastifyInstance, deps: OidcDeps): void {
@@ -36,6 +37,7 @@ export function registerOidc(app: FastifyInstance, deps: OidcDeps): void {
     keys,
     refreshMs: deps.keyRefreshMs ?? 10_000,
     log: deps.log,
+    clock: deps.clock,
     build: (published) => {
       const provider = buildProvider({
         issuer: `${deps.config.publicUrl}${PREFIX}`,
@@ -80,10 +82,4 @@ export function registerOidc(app: FastifyInstance, deps: OidcDeps): void {
   app.addHook('onReady', async () => {
     await holder.get();
   });
-
-  const purge = setInterval(() => {
-    purgeExpiredOidcPayloads(deps.db).catch((err: unknown) => deps.log.error({ err }, 'purging expired OpenID Connect artifacts failed'));
-  }, PURGE_EVERY_MS);
-  purge.unref();
-  app.addHook('onClose', async () => clearInterval(purge));
 }

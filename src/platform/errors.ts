@@ -28,6 +28,7 @@ export const errorCodes = [
   // users and invitations
   'user.not_found',
   'user.email_taken',
+  'user.registered_elsewhere',
   'user.license_managed_by_directory',
   'invitation.invalid',
   'invitation.expired',
@@ -44,6 +45,7 @@ export const errorCodes = [
   'signin.social_cancelled',
   'signin.social_failed',
   'signin.social_unverified_email',
+  'signin.no_license_group',
   'session.csrf',
   'directory.not_member',
   // console administrators
@@ -53,6 +55,10 @@ export const errorCodes = [
   'admin.setup_used',
   'admin.email_taken',
   'admin.not_found',
+  'admin.self',
+  // background jobs
+  'job.not_found',
+  'job.not_failed',
   // anything else
   'internal',
 ] as const;

@@ -1,7 +1,8 @@
 // Chime API operations on the installation-wide (global) settings.
 import { z } from 'zod';
-import { defineOperation } from '../api/operation.js';
-import { text } from '../api/shapes.js';
+import { defineOperation } from '../platform/operation.js';
+import { text } from '../platform/wire/shapes.js';
+import { globalSettingsOutput } from './settings-wire.js';
 
 const cdrSettings = z.object({ CdrBucket: text(255).optional() });
 
@@ -11,7 +12,10 @@ export const settingsOperations = [
     method: 'GET',
     path: '/settings',
     status: 200,
+    permission: 'read',
+    scope: 'installation',
     input: z.object({}),
+    output: globalSettingsOutput,
     handle: async ({ services }) => {
       const s = await services.settings.getGlobalSettings();
       return { BusinessCalling: { CdrBucket: s.businessCalling.cdrBucket }, VoiceConnector: { CdrBucket: s.voiceConnector.cdrBucket } };
@@ -23,6 +27,9 @@ export const settingsOperations = [
     method: 'PUT',
     path: '/settings',
     status: 204,
+    permission: 'administer',
+    scope: 'installation',
+    output: null,
     input: z.object({ body: z.object({ BusinessCalling: cdrSettings.optional(), VoiceConnector: cdrSettings.optional() }) }),
     handle: async ({ services, actor }, { body }) =>
       services.settings.updateGlobalSettings(actor, {

@@ -1,5 +1,7 @@
-// SQL for identities, sessions, one-time email tokens and sign-in throttling.
+// SQL for identities, their links to providers' subjects, sessions, one-time email tokens and sign-in throttling.
 import { sql } from 'kysely';
+import { isUniqueViolation } from '../platform/db/database.js';
+import { AppError } from '../platform/errors.js';
 import type { Executor, IdentitiesTable, SessionsTable } from '../platform/db/schema.js';
 
 export type Identity = {
@@ -56,7 +58,11 @@ export const identitiesRepository = {
         created_at: i.createdAt,
         updated_at: i.createdAt,
       })
-      .execute();
+      .execute()
+      .catch((e: unknown) => {
+        if (isUniqueViolation(e)) throw new AppError('signin.email_taken', 'An identity with this email already exists. Sign in instead.');
+        throw e;
+      });
   },
 
   async findById(ex: Executor, id: string): Promise<Identity | undefined> {
@@ -72,15 +78,28 @@ export const identitiesRepository = {
   async update(ex: Executor, id: string, patch: Partial<Pick<IdentitiesTable, 'display_name' | 'password_hash' | 'email_verified_at' | 'pro_trial_ends_at' | 'sessions_revoked_at'>>, at: string): Promise<void> {
     await ex.updateTable('identities').set({ ...patch, updated_at: at }).where('id', '=', id).execute();
   },
+};
 
-  /** The latest time any membership of this identity (removed ones included) was signed out. */
-  async lastMembershipRevocation(ex: Executor, identityId: string): Promise<string | null> {
-    const r = await ex
-      .selectFrom('users')
-      .select((eb) => eb.fn.max('sessions_revoked_at').as('at'))
-      .where('identity_id', '=', identityId)
-      .executeTakeFirst();
-    return (r?.at as string | null | undefined) ?? null;
+export const identityLinksRepository = {
+  /** The identity a provider's subject is linked to. */
+  async findIdentityId(ex: Executor, provider: string, subject: string): Promise<string | undefined> {
+    const r = await ex.selectFrom('identity_links').select('identity_id').where('provider', '=', provider).where('subject', '=', subject).executeTakeFirst();
+    return r?.identity_id;
+  },
+
+  async insert(ex: Executor, l: { provider: string; subject: string; identityId: string; at: string }): Promise<void> {
+    await ex
+      .insertInto('identity_links')
+      .values({ provider: l.provider, subject: l.subject, identity_id: l.identityId, created_at: l.at })
+      .execute()
+      .catch((e: unknown) => {
+        if (isUniqueViolation(e)) throw new AppError('signin.email_taken', 'This sign-in is already linked to an identity.');
+        throw e;
+      });
+  },
+
+  async removeAllOf(ex: Executor, identityId: string): Promise<void> {
+    await ex.deleteFrom('identity_links').where('identity_id', '=', identityId).execute();
   },
 };
 

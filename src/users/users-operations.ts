@@ -1,10 +1,13 @@
 // Chime API operations on users and invitations: each one validates, calls one service method and presents.
 import { z } from 'zod';
-import { defineOperation } from '../api/operation.js';
-import { alexaForBusinessMetadata, assignableLicense, emailAddress, idLabel, license, maxResults, nextToken, text, userType } from '../api/shapes.js';
-import { DEFAULT_MAX_RESULTS, decodeNextToken, encodeNextToken } from '../api/next-token.js';
-import { presentInvite, presentUser, presentUserErrors } from '../api/present.js';
-import type { UserUpdate } from './users-service.js';
+import { defineOperation } from '../platform/operation.js';
+import { alexaForBusinessMetadata, assignableLicense, emailAddress, idLabel, license, maxResults, nextToken, text, userType } from '../platform/wire/shapes.js';
+import { DEFAULT_MAX_RESULTS, decodeNextToken, encodeNextToken } from '../platform/wire/next-token.js';
+import { chimeErrors } from '../platform/wire/chime-errors.js';
+import { effectiveLicense } from './license.js';
+import type { User } from './users-repository.js';
+import type { UserFailure, UserUpdate } from './users-service.js';
+import { registrationStatuses, userOutputs, type User as UserWire, type UserError } from './users-wire.js';
 
 const accountPath = z.object({ accountId: idLabel });
 const userPath = z.object({ accountId: idLabel, userId: idLabel });
@@ -29,29 +32,66 @@ function toUserUpdate(b: { LicenseType?: 'Basic' | 'Pro' | undefined; UserType?:
 
 const distinctIds = (ids: string[]) => new Set(ids).size === ids.length;
 
-export const userOperations = [
-  defineOperation({
-    name: 'InviteUsers',
-    method: 'POST',
-    path: '/accounts/{accountId}/users',
-    operation: 'add',
-    status: 201,
-    input: z.object({
-      path: accountPath,
-      body: z.object({ UserEmailList: z.array(emailAddress).min(1).max(50, 'must hold at most 50 addresses'), UserType: userType.optional() }),
-    }),
-    account: (i) => i.path.accountId,
-    handle: async ({ services, actor }, { path, body }) => ({
-      Invites: (await services.invitations.inviteUsers(actor, path.accountId, body.UserEmailList, body.UserType)).map(presentInvite),
-    }),
-  }),
+/** A member as the Chime API shows it: absent optionals are left out, never null, and the fields keep Chime's
+ *  order (a loop rather than spreads: this runs for every user of every response). */
+export function presentUser(u: User, now: Date): UserWire {
+  const alexa =
+    u.alexaEnabled === null && u.alexaRoomArn === null
+      ? null
+      : withoutEmpty({ IsAlexaForBusinessEnabled: u.alexaEnabled, AlexaForBusinessRoomArn: u.alexaRoomArn });
+  return withoutEmpty({
+    UserId: u.id,
+    AccountId: u.accountId,
+    PrimaryEmail: u.email,
+    DisplayName: u.displayName,
+    LicenseType: effectiveLicense(u.license, u.proTrialEndsAt, now),
+    UserType: u.userType,
+    UserRegistrationStatus: u.registrationStatus,
+    UserInvitationStatus: u.invitationStatus,
+    RegisteredOn: u.registeredOn,
+    InvitedOn: u.invitedOn,
+    AlexaForBusinessMetadata: alexa,
+    PersonalPIN: u.personalPin,
+  }) as UserWire;
+}
 
+/** The object without its null and undefined fields, in the same order. */
+function withoutEmpty<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], null> } {
+  const out: Record<string, unknown> = {};
+  for (const key in o) {
+    const value = o[key];
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out as { [K in keyof T]: Exclude<T[K], null> };
+}
+
+export function presentUserErrors(failures: UserFailure[]): UserError[] {
+  return failures.map((f) => ({ UserId: f.userId, ErrorCode: chimeErrors[f.code].code, ErrorMessage: f.message }));
+}
+
+/** The filters of ListUsers, Chime's and the console's own. */
+const userFilters = {
+  'user-email': emailAddress.optional(),
+  'user-type': userType.optional(),
+  // Carillon's console filters; Chime clients never send them.
+  'registration-status': z.enum(registrationStatuses).optional(),
+  license: license.optional(),
+  'email-prefix': text(254).optional(),
+};
+
+/** Counting stops here: the console shows "10,000+" rather than walking a huge account. */
+export const USER_COUNT_CAP = 10_000;
+
+export const userOperations = [
   defineOperation({
     name: 'CreateUser',
     method: 'POST',
     path: '/accounts/{accountId}/users',
     operation: 'create',
     status: 201,
+    permission: 'manage-users',
+    scope: 'account',
+    output: userOutputs.user,
     input: z.object({
       path: accountPath,
       body: z.object({ Username: text(100).regex(/\S/, 'must contain a non-space character').optional(), Email: emailAddress, UserType: userType.optional() }),
@@ -67,18 +107,12 @@ export const userOperations = [
     method: 'GET',
     path: '/accounts/{accountId}/users',
     status: 200,
+    permission: 'read',
+    scope: 'account',
+    output: userOutputs.users,
     input: z.object({
       path: accountPath,
-      query: z.object({
-        'user-email': emailAddress.optional(),
-        'user-type': userType.optional(),
-        // Carillon's console filters; Chime clients never send them.
-        'registration-status': z.enum(['Registered', 'Unregistered', 'Suspended']).optional(),
-        license: license.optional(),
-        'email-prefix': text(254).optional(),
-        'max-results': maxResults,
-        'next-token': nextToken,
-      }),
+      query: z.object({ ...userFilters, 'max-results': maxResults, 'next-token': nextToken }),
     }),
     account: (i) => i.path.accountId,
     handle: async ({ services, now }, { path, query }) => {
@@ -96,11 +130,34 @@ export const userOperations = [
     },
   }),
 
+  // Carillon extension: how many members ListUsers' filters keep, for the console's table headers.
+  defineOperation({
+    name: 'CountUsers',
+    method: 'GET',
+    path: '/accounts/{accountId}/user-count',
+    status: 200,
+    permission: 'read',
+    scope: 'account',
+    output: userOutputs.count,
+    input: z.object({ path: accountPath, query: z.object(userFilters) }),
+    account: (i) => i.path.accountId,
+    handle: async ({ services }, { path, query }) => {
+      const { count, capped } = await services.users.countUsers(
+        { accountId: path.accountId, userEmail: query['user-email'], userType: query['user-type'], registrationStatus: query['registration-status'], license: query.license, emailPrefix: query['email-prefix'] },
+        USER_COUNT_CAP,
+      );
+      return { UserCount: count, Capped: capped };
+    },
+  }),
+
   defineOperation({
     name: 'GetUser',
     method: 'GET',
     path: '/accounts/{accountId}/users/{userId}',
     status: 200,
+    permission: 'read',
+    scope: 'account',
+    output: userOutputs.user,
     input: z.object({ path: userPath }),
     account: (i) => i.path.accountId,
     handle: async ({ services, now }, { path }) => ({ User: presentUser(await services.users.getUser(path.accountId, path.userId), now) }),
@@ -111,6 +168,9 @@ export const userOperations = [
     method: 'POST',
     path: '/accounts/{accountId}/users/{userId}',
     status: 200,
+    permission: 'manage-users',
+    scope: 'account',
+    output: userOutputs.user,
     input: z.object({ path: userPath, body: z.object(userUpdateFields) }),
     account: (i) => i.path.accountId,
     handle: async ({ services, actor, now }, { path, body }) => ({
@@ -123,6 +183,9 @@ export const userOperations = [
     method: 'POST',
     path: '/accounts/{accountId}/users',
     status: 200,
+    permission: 'manage-users',
+    scope: 'account',
+    output: userOutputs.userErrors,
     input: z.object({
       path: accountPath,
       body: z.object({
@@ -147,6 +210,9 @@ export const userOperations = [
     path: '/accounts/{accountId}/users',
     operation: 'suspend',
     status: 200,
+    permission: 'manage-users',
+    scope: 'account',
+    output: userOutputs.userErrors,
     input: z.object({ path: accountPath, body: z.object({ UserIdList: z.array(idLabel).min(1).max(50, 'must hold at most 50 user ids') }) }),
     account: (i) => i.path.accountId,
     handle: async ({ services, actor }, { path, body }) => ({
@@ -160,6 +226,9 @@ export const userOperations = [
     path: '/accounts/{accountId}/users',
     operation: 'unsuspend',
     status: 200,
+    permission: 'manage-users',
+    scope: 'account',
+    output: userOutputs.userErrors,
     input: z.object({ path: accountPath, body: z.object({ UserIdList: z.array(idLabel).min(1).max(50, 'must hold at most 50 user ids') }) }),
     account: (i) => i.path.accountId,
     handle: async ({ services, actor }, { path, body }) => ({
@@ -173,6 +242,9 @@ export const userOperations = [
     path: '/accounts/{accountId}/users/{userId}',
     operation: 'reset-personal-pin',
     status: 200,
+    permission: 'manage-users',
+    scope: 'account',
+    output: userOutputs.user,
     input: z.object({ path: userPath, body: noBody }),
     account: (i) => i.path.accountId,
     handle: async ({ services, actor, now }, { path }) => ({
@@ -186,6 +258,9 @@ export const userOperations = [
     path: '/accounts/{accountId}/users/{userId}',
     operation: 'logout',
     status: 204,
+    permission: 'manage-users',
+    scope: 'account',
+    output: null,
     input: z.object({ path: userPath, body: noBody }),
     account: (i) => i.path.accountId,
     handle: async ({ services, actor }, { path }) => services.users.logoutUser(actor, path.accountId, path.userId),
@@ -196,6 +271,9 @@ export const userOperations = [
     method: 'GET',
     path: '/accounts/{accountId}/users/{userId}/settings',
     status: 200,
+    permission: 'read',
+    scope: 'account',
+    output: userOutputs.settings,
     input: z.object({ path: userPath }),
     account: (i) => i.path.accountId,
     handle: async ({ services }, { path }) => {
@@ -209,6 +287,9 @@ export const userOperations = [
     method: 'PUT',
     path: '/accounts/{accountId}/users/{userId}/settings',
     status: 204,
+    permission: 'manage-users',
+    scope: 'account',
+    output: null,
     input: z.object({
       path: userPath,
       body: z.object({
@@ -222,19 +303,5 @@ export const userOperations = [
         outboundCalling: body.UserSettings.Telephony.OutboundCalling,
         sms: body.UserSettings.Telephony.SMS,
       }),
-  }),
-
-  // Carillon extension: the invitation behind a member, for the console's user detail.
-  defineOperation({
-    name: 'GetUserInvitation',
-    method: 'GET',
-    path: '/accounts/{accountId}/users/{userId}/invitation',
-    status: 200,
-    input: z.object({ path: userPath }),
-    account: (i) => i.path.accountId,
-    handle: async ({ services }, { path }) => {
-      const i = await services.invitations.latestInvitationOf(path.accountId, path.userId);
-      return { Invitation: { InviteId: i.id, Status: i.status, EmailStatus: i.emailStatus, EmailAddress: i.email, InvitedOn: i.createdAt, ExpiresOn: i.expiresAt } };
-    },
   }),
 ];

@@ -4,6 +4,8 @@ import type { Database, Executor, UsersTable } from '../platform/db/schema.js';
 import type { HotQuery, Reader } from '../platform/db/reader.js';
 import { inCodePointOrder, startsWith } from '../platform/db/dialect.js';
 import type { InviteStatus, License, RegistrationStatus, UserType } from '../platform/types.js';
+import { violatedUnique } from '../platform/db/database.js';
+import { AppError } from '../platform/errors.js';
 
 export type User = {
   id: string;
@@ -27,7 +29,26 @@ export type User = {
   removedAt: string | null;
   /** The identity that registered this membership; null for invitees and provisioned users not yet signed in. */
   identityId: string | null;
+  /** When an administrator last chose the license (an invitee keeps it on accepting). */
+  licenseChosenAt: string | null;
 };
+
+/** Another request drew the same fresh personal PIN at the same moment: the caller draws again. */
+export class PinTaken extends Error {}
+
+/** A write that broke a unique index of the members, as the product error it means. */
+function translateViolation(e: unknown, email: string | undefined): never {
+  const broken = violatedUnique(e);
+  if (!broken) throw e;
+  const on = (index: string, columns: string[]) => broken.index === index || (broken.index === undefined && broken.columns.join(',') === columns.join(','));
+  if (on('users_personal_pin', ['personal_pin'])) throw new PinTaken();
+  if (on('users_one_registered_account', ['email_norm'])) {
+    // Said as Chime would: nothing about which account.
+    throw new AppError('user.registered_elsewhere', `The user ${email ?? ''} already belongs to another account. They can join this one by accepting an invitation.`);
+  }
+  if (on('users_account_email_live', ['account_id', 'email_norm'])) throw new AppError('user.email_taken', `A user with email ${email ?? ''} already exists in this account.`);
+  throw e;
+}
 
 export type UserListFilter = {
   accountId: string;
@@ -63,6 +84,7 @@ export type UserPatch = Partial<
     | 'sessions_revoked_at'
     | 'removed_at'
     | 'identity_id'
+    | 'license_chosen_at'
   >
 >;
 
@@ -92,6 +114,7 @@ function toUser(r: UsersTable): User {
     updatedAt: r.updated_at,
     removedAt: r.removed_at,
     identityId: r.identity_id,
+    licenseChosenAt: r.license_chosen_at,
   };
 }
 
@@ -108,6 +131,24 @@ const memberOfLiveAccount: HotQuery<UsersTable, [userId: string, accountId: stri
       .where('users.removed_at', 'is', null)
       .where('accounts.deleted_at', 'is', null),
 };
+
+/** The live members of an account that a listing's filters keep. */
+function filtered(ex: Executor, f: Omit<UserListFilter, 'afterId' | 'limit'>) {
+  let q = ex.selectFrom('users').where('account_id', '=', f.accountId).where('removed_at', 'is', null);
+  if (f.emailNorm !== undefined) q = q.where('email_norm', '=', f.emailNorm);
+  if (f.userType) q = q.where('user_type', '=', f.userType);
+  if (f.registrationStatus) q = q.where('registration_status', '=', f.registrationStatus);
+  if (f.emailPrefixNorm) q = q.where(startsWith(ex, 'email_norm', f.emailPrefixNorm));
+  const license = f.license;
+  if (license) {
+    // A Pro trial that has run out counts as Basic (see effectiveLicense).
+    const trialOver = (eb: ExpressionBuilder<Database, 'users'>) => eb.and([eb('license', '=', 'ProTrial'), eb('pro_trial_ends_at', '<=', license.now)]);
+    if (license.value === 'Basic') q = q.where((eb) => eb.or([eb('license', '=', 'Basic'), trialOver(eb)]));
+    else if (license.value === 'ProTrial') q = q.where((eb) => eb.and([eb('license', '=', 'ProTrial'), eb.or([eb('pro_trial_ends_at', 'is', null), eb('pro_trial_ends_at', '>', license.now)])]));
+    else q = q.where('license', '=', license.value);
+  }
+  return q;
+}
 
 export const usersRepository = {
   async insert(ex: Executor, u: Omit<User, 'updatedAt'>): Promise<void> {
@@ -142,8 +183,10 @@ export const usersRepository = {
         updated_at: u.createdAt,
         removed_at: u.removedAt,
         identity_id: u.identityId,
+        license_chosen_at: u.licenseChosenAt,
       })))
-      .execute();
+      .execute()
+      .catch((e: unknown) => translateViolation(e, users.length === 1 ? users[0]!.email : undefined));
   },
 
   /** A live (not removed) member of the account. */
@@ -189,19 +232,7 @@ export const usersRepository = {
   },
 
   async list(ex: Executor, f: UserListFilter): Promise<User[]> {
-    let q = ex.selectFrom('users').selectAll().where('account_id', '=', f.accountId).where('removed_at', 'is', null);
-    if (f.emailNorm !== undefined) q = q.where('email_norm', '=', f.emailNorm);
-    if (f.userType) q = q.where('user_type', '=', f.userType);
-    if (f.registrationStatus) q = q.where('registration_status', '=', f.registrationStatus);
-    if (f.emailPrefixNorm) q = q.where(startsWith(ex, 'email_norm', f.emailPrefixNorm));
-    const license = f.license;
-    if (license) {
-      // A Pro trial that has run out counts as Basic (see effectiveLicense).
-      const trialOver = (eb: ExpressionBuilder<Database, 'users'>) => eb.and([eb('license', '=', 'ProTrial'), eb('pro_trial_ends_at', '<=', license.now)]);
-      if (license.value === 'Basic') q = q.where((eb) => eb.or([eb('license', '=', 'Basic'), trialOver(eb)]));
-      else if (license.value === 'ProTrial') q = q.where((eb) => eb.and([eb('license', '=', 'ProTrial'), eb.or([eb('pro_trial_ends_at', 'is', null), eb('pro_trial_ends_at', '>', license.now)])]));
-      else q = q.where('license', '=', license.value);
-    }
+    let q = filtered(ex, f).selectAll();
     if (f.emailPrefixNorm) {
       // A search by the start of the address is listed in address order, which its index serves (live members'
       // addresses are unique within an account). The page goes on after the address of the last one listed; a
@@ -220,6 +251,15 @@ export const usersRepository = {
     return rows.map(toUser);
   },
 
+  /** How many members the filters keep, counted up to `cap` (a count past it reads cap + 1). */
+  async count(ex: Executor, f: Omit<UserListFilter, 'afterId' | 'limit'>, cap: number): Promise<number> {
+    const row = await ex
+      .selectFrom(filtered(ex, f).select('id').limit(cap + 1).as('kept'))
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  },
+
   async countByStatus(ex: Executor, accountId: string, statuses: RegistrationStatus[]): Promise<number> {
     const row = await ex
       .selectFrom('users')
@@ -233,12 +273,55 @@ export const usersRepository = {
 
   async update(ex: Executor, userIds: string[], patch: UserPatch, updatedAt: string): Promise<void> {
     if (userIds.length === 0) return;
-    await ex.updateTable('users').set({ ...patch, updated_at: updatedAt }).where('id', 'in', userIds).execute();
+    await ex
+      .updateTable('users')
+      .set({ ...patch, updated_at: updatedAt })
+      .where('id', 'in', userIds)
+      .execute()
+      .catch((e: unknown) => translateViolation(e, undefined));
   },
 
   /** Ends every session of every live member of the account (account deletion). */
   async revokeSessionsOfAccount(ex: Executor, accountId: string, at: string): Promise<void> {
     await ex.updateTable('users').set({ sessions_revoked_at: at }).where('account_id', '=', accountId).where('removed_at', 'is', null).execute();
+  },
+
+  async accountIdsOfEmail(ex: Executor, emailNorm: string): Promise<string[]> {
+    const rows = await ex.selectFrom('users').select('account_id').where('email_norm', '=', emailNorm).where('removed_at', 'is', null).execute();
+    return [...new Set(rows.map((r) => r.account_id))];
+  },
+
+  async markInvitationFailed(ex: Executor, userIds: string[], at: string): Promise<void> {
+    await ex.updateTable('users').set({ invitation_status: 'Failed', updated_at: at }).where('id', 'in', userIds).where('registration_status', '=', 'Unregistered').execute();
+  },
+
+  /** Live registered (or suspended) memberships of an address, other than `exceptId`. */
+  async registeredElsewhere(ex: Executor, emailNorm: string, exceptId: string): Promise<User[]> {
+    const rows = await ex
+      .selectFrom('users')
+      .selectAll()
+      .where('email_norm', '=', emailNorm)
+      .where('removed_at', 'is', null)
+      .where('registration_status', 'in', ['Registered', 'Suspended'])
+      .where('id', '<>', exceptId)
+      .execute();
+    return rows.map(toUser);
+  },
+
+  /** The live membership an identity registered, if any (a person belongs to one account at a time). */
+  async findLiveByIdentity(ex: Executor, identityId: string): Promise<User | undefined> {
+    const row = await ex.selectFrom('users').selectAll().where('identity_id', '=', identityId).where('removed_at', 'is', null).orderBy('id', 'desc').executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  },
+
+  /** The latest time any membership of this identity (removed ones included) was signed out. */
+  async lastRevocationOfIdentity(ex: Executor, identityId: string): Promise<string | null> {
+    const r = await ex
+      .selectFrom('users')
+      .select((eb) => eb.fn.max('sessions_revoked_at').as('at'))
+      .where('identity_id', '=', identityId)
+      .executeTakeFirst();
+    return (r?.at as string | null | undefined) ?? null;
   },
 
   async pinTaken(ex: Executor, pin: string): Promise<boolean> {

@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ChimeClient } from '@aws-sdk/client-chime';
 import { loadConfig } from '../../src/config.js';
-import type { Role } from '../../src/auth/policy.js';
+import type { Role } from '../../src/platform/roles.js';
 import type { Clock } from '../../src/platform/clock.js';
+import type { CapabilityModule } from '../../src/platform/module.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -20,7 +21,7 @@ export type TestServer = RunningServer & {
   createKey: (role: Role, accountId?: string) => Promise<Credentials>;
 };
 
-export type TestServerOptions = { env?: Record<string, string>; clock?: Clock };
+export type TestServerOptions = { env?: Record<string, string>; clock?: Clock; modules?: readonly CapabilityModule[] };
 
 /** Starts a server; stop it with `await server.stop()` (which also removes its database and data dir). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -31,10 +32,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     HOST: '127.0.0.1',
     CARILLON_DATA_DIR: dataDir,
     LOG_LEVEL: process.env.CARILLON_TEST_LOG_LEVEL ?? 'silent',
+    CARILLON_CHECK_RESPONSES: '1',
     ...(database.databaseUrl && { DATABASE_URL: database.databaseUrl }),
     ...options.env,
   };
-  const running = await startServer(loadConfig(env), options.clock ? { clock: options.clock } : {});
+  const running = await startServer(loadConfig(env), { ...(options.clock && { clock: options.clock }), ...(options.modules && { modules: options.modules }) });
   const clientFor = (creds: Credentials, region = 'us-east-1') =>
     new ChimeClient({ endpoint: running.url, region, credentials: creds, maxAttempts: 1 });
   const createKey = async (role: Role, accountId?: string): Promise<Credentials> => {

@@ -3,25 +3,57 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
-import type { Database, Db } from './schema.js';
+import type { Database, Db, Executor } from './schema.js';
 import { prepareHotQuery, type HotQuery, type PreparedHotQuery, type Reader } from './reader.js';
-import * as m001 from './migrations/001-initial.js';
-import * as m002 from './migrations/002-identities.js';
-import * as m003 from './migrations/003-oidc.js';
-import * as m004 from './migrations/004-admins.js';
-import * as m005 from './migrations/005-user-search.js';
-
-const migrations: Record<string, Migration> = { '001-initial': m001, '002-identities': m002, '003-oidc': m003, '004-admins': m004, '005-user-search': m005 };
-
-/** How many numbered migrations this version of Carillon has. */
-export const migrationCount = Object.keys(migrations).length;
-
 export type Engine = 'sqlite' | 'postgres';
 
-/** `reader` runs the hot queries (reader.ts) on committed data, outside the requests' transactions. */
-export type OpenedDatabase = { db: Db; engine: Engine; reader: Reader; close: () => Promise<void> };
+/**
+ * `reader` runs the hot queries (reader.ts) on committed data, outside the requests' transactions.
+ * `notify` and `listen` carry a signal on a channel from a transaction's commit to listeners: every node's on
+ * PostgreSQL (NOTIFY, which is delivered when the transaction commits), this process's on SQLite.
+ */
+export type OpenedDatabase = {
+  db: Db;
+  engine: Engine;
+  reader: Reader;
+  notify: (ex: Executor, channel: string) => Promise<void>;
+  listen: (channel: string, onSignal: () => void, onError?: (e: unknown) => void) => Promise<() => Promise<void>>;
+  close: () => Promise<void>;
+};
+
+/** The listeners of each channel, for the engine whose signals stay in this process. */
+class LocalChannels {
+  private readonly listeners = new Map<string, Set<() => void>>();
+  /** Channels signalled in the open transaction, fired when it commits (the single connection has one at a time). */
+  private readonly pending = new Set<string>();
+
+  listen(channel: string, onSignal: () => void): () => Promise<void> {
+    const set = this.listeners.get(channel) ?? new Set();
+    set.add(onSignal);
+    this.listeners.set(channel, set);
+    return async () => void set.delete(onSignal);
+  }
+
+  signal(channel: string, inTransaction: boolean): void {
+    if (inTransaction) this.pending.add(channel);
+    else setImmediate(() => this.fire(channel));
+  }
+
+  committed(): void {
+    for (const channel of this.pending) setImmediate(() => this.fire(channel));
+    this.pending.clear();
+  }
+
+  rolledBack(): void {
+    this.pending.clear();
+  }
+
+  private fire(channel: string): void {
+    for (const l of this.listeners.get(channel) ?? []) l();
+  }
+}
 
 /** Prepares each hot query the first time it runs, once per reader. */
 function hotQueries<P>(db: Db, prepare: (hot: PreparedHotQuery) => P) {
@@ -36,9 +68,12 @@ function hotQueries<P>(db: Db, prepare: (hot: PreparedHotQuery) => P) {
   };
 }
 
-export function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string }): OpenedDatabase {
+export function openDatabase(options: { databaseUrl?: string | undefined; dataDir: string; onError?: (e: unknown) => void }): OpenedDatabase {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle pooled connection that the server ends (a restart, a terminated backend) is only reported here;
+    // the pool replaces it on the next query. Unheard, the report would end the process.
+    pool.on('error', options.onError ?? (() => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // A named statement is parsed and planned once per pooled connection, then only executed.
     const prepared = hotQueries(db, (hot) => hot);
@@ -49,7 +84,49 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
         return rows[0];
       },
     };
-    return { db, engine: 'postgres', reader, close: () => db.destroy() };
+    const listeners = new Set<pg.Client>();
+    return {
+      db,
+      engine: 'postgres',
+      reader,
+      notify: async (ex, channel) => {
+        await sql`select pg_notify(${channel}, '')`.execute(ex);
+      },
+      // A connection of its own per listener: a pooled one would be handed to other queries.
+      listen: async (channel, onSignal, onError = () => undefined) => {
+        let client: pg.Client | undefined;
+        let stopped = false;
+        const connect = async (): Promise<void> => {
+          const c = new pg.Client({ connectionString: options.databaseUrl });
+          c.on('notification', () => onSignal());
+          c.on('error', (e) => {
+            // Signals are an optimization over polling: reconnect in a while, and meanwhile the listener polls.
+            if (stopped) return;
+            onError(e);
+            listeners.delete(c);
+            c.end().catch(() => undefined);
+            setTimeout(() => void connect().catch(onError), 1000).unref();
+          });
+          await c.connect();
+          await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+          client = c;
+          listeners.add(c);
+          if (stopped) await c.end();
+        };
+        await connect();
+        return async () => {
+          stopped = true;
+          if (client) {
+            listeners.delete(client);
+            await client.end().catch(() => undefined);
+          }
+        };
+      },
+      close: async () => {
+        await Promise.all([...listeners].map((c) => c.end().catch(() => undefined)));
+        await db.destroy();
+      },
+    };
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const filename = path.join(options.dataDir, 'carillon.db');
@@ -64,6 +141,7 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
   // better-sqlite3 compiles a statement on every prepare(); the same SQL text recurs on every request, so keep
   // the compiled statements (a single connection runs one statement at a time, so reuse is safe).
   const statements = new Map<string, SQLite.Statement>();
+  const channels = new LocalChannels();
   const database = {
     close: () => file.close(),
     prepare(sql: string) {
@@ -72,6 +150,10 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
       let statement = statements.get(sql);
       if (!statement) {
         statement = file.prepare(sql);
+        // The query builder ends its transactions with these two statements: signals raised in a transaction go
+        // out when it commits, and never when it rolls back.
+        if (sql === 'commit') statement = afterRun(statement, () => channels.committed());
+        if (sql === 'rollback') statement = afterRun(statement, () => channels.rolledBack());
         if (statements.size >= 2000) statements.clear();
         statements.set(sql, statement);
       }
@@ -117,12 +199,31 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
     db,
     engine: 'sqlite',
     reader,
+    notify: async (ex, channel) => channels.signal(channel, ex.isTransaction),
+    listen: async (channel, onSignal) => channels.listen(channel, onSignal),
     close: async () => {
       endHeldSnapshot();
       readConnection.close();
       await db.destroy();
     },
   };
+}
+
+/** The statement, with `then` called each time it has run. */
+function afterRun(statement: SQLite.Statement, then: () => void): SQLite.Statement {
+  return new Proxy(statement, {
+    get(target, prop) {
+      if (prop === 'run') {
+        return (...args: unknown[]) => {
+          const result = target.run(...args);
+          then();
+          return result;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** A function that makes an array of column values an object keyed by the column names (the last of a repeated
@@ -143,25 +244,37 @@ function addFunctions(connection: SQLite.Database): void {
  * there the database write lock serializes the migration transactions, and the loser, which finds the tables
  * already made, rolls back and tries again to see that nothing is left to do.
  */
-export async function migrateToLatest(db: Db, attempts = 10): Promise<void> {
+export async function migrateToLatest(db: Db, migrations: Record<string, Migration>, attempts = 10): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (!error && !failed) return;
   if (attempts > 1) {
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 80)); // let the other process finish its step
-    return migrateToLatest(db, attempts - 1);
+    return migrateToLatest(db, migrations, attempts - 1);
   }
   throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
 }
 
 /** Reverts every migration (used by the migration test to prove each `down` works). */
-export async function migrateToZero(db: Db): Promise<void> {
+export async function migrateToZero(db: Db, migrations: Record<string, Migration>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error } = await migrator.migrateDown();
   if (error) throw error;
   const remaining = await migrator.getMigrations();
-  if (remaining.some((m) => m.executedAt)) await migrateToZero(db);
+  if (remaining.some((m) => m.executedAt)) await migrateToZero(db, migrations);
+}
+
+/**
+ * The unique index a constraint violation broke, on either engine: PostgreSQL names the index, SQLite the columns
+ * ("UNIQUE constraint failed: users.account_id, users.email_norm"). Undefined when it is no unique violation.
+ */
+export function violatedUnique(e: unknown): { index: string | undefined; columns: string[] } | undefined {
+  const err = e as { code?: string; constraint?: string; message?: string };
+  if (err?.code === '23505') return { index: err.constraint, columns: [] };
+  if (err?.code !== 'SQLITE_CONSTRAINT_UNIQUE' && err?.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return undefined;
+  const list = /constraint failed: (.*)$/.exec(err.message ?? '')?.[1] ?? '';
+  return { index: undefined, columns: list.split(',').map((c) => c.trim().split('.').pop()!) };
 }
 
 /**

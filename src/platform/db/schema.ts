@@ -53,6 +53,8 @@ export interface UsersTable {
   updated_at: string;
   removed_at: string | null;
   identity_id: string | null;
+  /** When an administrator last set the license (an invitee keeps it when accepting). */
+  license_chosen_at: string | null;
 }
 
 export interface InvitationsTable {
@@ -66,25 +68,10 @@ export interface InvitationsTable {
   expires_at: string;
   accepted_at: string | null;
   revoked_at: string | null;
+  /** Why it ended unaccepted (see invitations-repository.ts), with revoked_at. */
+  end_reason: string | null;
   created_at: string;
   updated_at: string;
-}
-
-export interface OutboxTable {
-  id: string;
-  recipient: string;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: string;
-  lease_owner: string | null;
-  lease_until: string | null;
-  last_error: string | null;
-  invitation_id: string | null;
-  created_at: string;
-  sent_at: string | null;
 }
 
 export interface AccessKeysTable {
@@ -205,7 +192,6 @@ export interface Database {
   signin_delegate_groups: SigninDelegateGroupsTable;
   users: UsersTable;
   invitations: InvitationsTable;
-  outbox: OutboxTable;
   access_keys: AccessKeysTable;
   audit_events: AuditEventsTable;
 }
