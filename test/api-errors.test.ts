@@ -1,6 +1,7 @@
 // Every modelled error class of the account/user operations, through the SDK (instanceof) and on the wire
 // (status, x-amzn-ErrorType, {"Code","Message"}, x-amzn-RequestId), and the request-shape refusals: unknown
-// routes, bad bodies, oversized bodies, wrong types, NUL bytes, bad paging parameters. None of them changes anything.
+// routes, bad bodies, oversized bodies (413), wrong types, NUL bytes, bad paging parameters. None of them changes
+// anything.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
@@ -58,9 +59,10 @@ const exceptionStatus: Record<string, [number, string]> = {
   UnprocessableEntityException: [422, 'Unprocessable'],
 };
 
-/** The Chime error wire format: modelled status, x-amzn-errortype, JSON {Code, Message}, x-amzn-requestid. */
-function assertWireError(res: RawResponse, type: keyof typeof exceptionStatus | string, what = ''): void {
-  const [status, code] = exceptionStatus[type] ?? [NaN, ''];
+/** The Chime error wire format: modelled status (or `status` where the code has its own), x-amzn-errortype, JSON
+ *  {Code, Message}, x-amzn-requestid. */
+function assertWireError(res: RawResponse, type: keyof typeof exceptionStatus | string, what = '', status = exceptionStatus[type]?.[0] ?? NaN): void {
+  const code = exceptionStatus[type]?.[1] ?? '';
   assert.equal(res.status, status, `${what} status (body: ${res.text.slice(0, 300)})`);
   assert.equal(res.headers['x-amzn-errortype'], type, what);
   assert.match(String(res.headers['content-type']), /^application\/json/, what);
@@ -341,9 +343,20 @@ describe('request bodies', () => {
     assert.equal(user.User?.UserRegistrationStatus, 'Registered');
   });
 
-  test('a body over the default 1 MiB limit → 400 BadRequestException', async () => {
+  test('a body over the default 1 MiB limit → 413 with BadRequestException (the SDK raises that class)', async () => {
     const big = JSON.stringify({ Name: 'big', pad: 'x'.repeat(1024 * 1024) });
-    await assertUnchanged(async () => assertWireError(await send('POST', '/accounts', { body: big }), 'BadRequestException'));
+    await assertUnchanged(async () => {
+      const res = await send('POST', '/accounts', { body: big });
+      assertWireError(res, 'BadRequestException', 'oversized', 413);
+      assert.equal((res.json as { Reason?: string }).Reason, 'request.too_large');
+      await assert.rejects(server.client.send(new CreateAccountCommand({ Name: 'n'.repeat(1024 * 1024 + 1) })), (e: unknown) => {
+        assert.ok(e instanceof BadRequestException, `expected BadRequestException, got ${String(e)}`);
+        assert.equal(e.$metadata.httpStatusCode, 413);
+        assert.equal(e.$fault, 'client');
+        assert.ok(e.$metadata.requestId);
+        return true;
+      });
+    });
   });
 
   describe('with CARILLON_BODY_LIMIT=4096', () => {
@@ -358,14 +371,14 @@ describe('request bodies', () => {
       return JSON.stringify({ Name: 'limit', pad: 'p'.repeat(size - base.length) });
     };
 
-    test('4097 bytes (declared or chunked) → 400 BadRequestException, nothing created', async () => {
+    test('4097 bytes (declared or chunked) → 413 BadRequestException, nothing created', async () => {
       const body = padded(4097);
       assert.equal(Buffer.byteLength(body), 4097);
       await assertUnchanged(async () => {
-        assertWireError(await signedRequest(small.url, small.admin, { method: 'POST', path: '/accounts', body, headers: withLength(body) }), 'BadRequestException', 'content-length');
+        assertWireError(await signedRequest(small.url, small.admin, { method: 'POST', path: '/accounts', body, headers: withLength(body) }), 'BadRequestException', 'content-length', 413);
         // Without content-length, Node sends the body chunked: the limit applies to what arrives.
-        assertWireError(await signedRequest(small.url, small.admin, { method: 'POST', path: '/accounts', body }), 'BadRequestException', 'chunked');
-        assertWireError(await signedRequest(small.url, small.admin, { method: 'POST', path: '/accounts', body: padded(64 * 1024), headers: withLength(padded(64 * 1024)) }), 'BadRequestException', '64 KiB');
+        assertWireError(await signedRequest(small.url, small.admin, { method: 'POST', path: '/accounts', body }), 'BadRequestException', 'chunked', 413);
+        assertWireError(await signedRequest(small.url, small.admin, { method: 'POST', path: '/accounts', body: padded(64 * 1024), headers: withLength(padded(64 * 1024)) }), 'BadRequestException', '64 KiB', 413);
       }, small);
     });
 

@@ -56,6 +56,8 @@ export const errorCodes = [
   'admin.email_taken',
   'admin.not_found',
   'admin.self',
+  // API access keys
+  'access_key.not_found',
   // background jobs
   'job.not_found',
   'job.not_failed',

@@ -29,7 +29,10 @@ const signature = (type: string): ChimeWireError => ({ status: 403, type, code: 
 export const chimeErrors: Record<ErrorCode, ChimeWireError> = {
   'request.invalid': badRequest,
   'request.malformed_json': badRequest,
-  'request.too_large': badRequest,
+  // 413, with the BadRequestException name: the Chime model has no exception of its own for it, and the SDK builds
+  // its modelled error from the name alone (status 413 in $metadata); an unmodelled name would come out as a
+  // bare ChimeServiceException. 413 is not among the statuses the SDK retries.
+  'request.too_large': { status: 413, type: 'BadRequestException', code: 'BadRequest' },
   'request.unsupported_media_type': badRequest,
   'route.not_found': notFound,
   'route.method_not_allowed': notFound,
@@ -75,6 +78,7 @@ export const chimeErrors: Record<ErrorCode, ChimeWireError> = {
   'admin.email_taken': conflict,
   'admin.not_found': notFound,
   'admin.self': badRequest,
+  'access_key.not_found': notFound,
   'job.not_found': notFound,
   'job.not_failed': badRequest,
   internal: { status: 500, type: 'ServiceFailureException', code: 'ServiceFailure' },
