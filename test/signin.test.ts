@@ -818,7 +818,8 @@ describe('directory search', () => {
     assert.deepEqual(await search(b, `zelda${tag}`), [zeldaEmail], 'by name prefix');
     assert.deepEqual(await search(b, `ZELDA${tag.toUpperCase()} q`), [zeldaEmail], 'name prefix, case-insensitive');
     assert.deepEqual(await search(b, `Zed${tag}`), [zedEmail]);
-    assert.deepEqual(await search(b, `quist`), [], 'a prefix, not a substring');
+    assert.deepEqual(await search(b, `quist`), [zeldaEmail], 'the start of any word of the name');
+    assert.deepEqual(await search(b, `uist`), [], 'the start of a word, not a substring');
     const page = await b.get(`/directory?q=zelda${tag}`);
     assert.ok(page.text.includes(`Zelda${tag} Quist`), 'the name is listed');
 
@@ -841,6 +842,109 @@ describe('directory search', () => {
     assert.deepEqual(await search(b, `zelda${tag}`), []);
     await server.client.send(new BatchUnsuspendUserCommand({ AccountId: accountId, UserIdList: [zelda.UserId!] }));
     assert.deepEqual(await search(b, `zelda${tag}`), [zeldaEmail]);
+  });
+
+  test('any word of the name or of the address finds the member, from its start only', async () => {
+    const { accountId } = await createAccount(server);
+    const searcher = await newMember(server, sink, accountId, 'Sam Searcher', 'searcher');
+    const tag = randomBytes(3).toString('hex');
+    const send = (Username: string, Email: string) => server.client.send(new CreateUserCommand({ AccountId: accountId, Username, Email }));
+    const dave = `Dave.Diaz@w${tag}.example.net`;
+    const ann = `ann_lee+w${tag}@example.org`;
+    const zoe = `zoe-${tag}@example.com`;
+    await send('Dave Diaz', dave);
+    await send('Ann-Marie Lee', ann);
+    await send(`Zoë Łukasiewicz-Ørsted`, zoe);
+    const b = searcher.browser;
+    const finds = async (q: string, expected: string[], why: string) => assert.deepEqual(await search(b, q), expected.sort(), `${why}: ${q}`);
+    await finds('diaz', [dave], 'a last name');
+    await finds('DIAZ', [dave], 'case-insensitive');
+    await finds('dave d', [dave], 'several words of the name');
+    await finds('dave.diaz', [dave], 'the local part with its dot');
+    await finds('Dave.Diaz@w', [dave], 'the address from its start');
+    await finds(`w${tag}`, [dave, ann], 'a domain label; the piece after + in a local part');
+    await finds(`w${tag}.example.n`, [dave], 'a domain from one of its labels');
+    await finds('net', [dave], 'the last label');
+    await finds('lee', [ann], 'the piece after _ in a local part, a name after a hyphen');
+    await finds('marie', [ann], 'a name after a hyphen');
+    await finds(tag, [zoe], 'the piece after - in a local part');
+    await finds('łukasiewicz', [zoe], 'a last name beyond ASCII');
+    await finds('ŁUKASIEWICZ-Ø', [zoe], 'upper case beyond ASCII');
+    await finds('ørsted', [zoe], 'after a hyphen beyond ASCII');
+    for (const q of ['iaz', 'ave', 'avid', 'xample', 'arie', 'ee', 'kasiewicz', 'rsted', '.diaz', '@w']) await finds(q, [], 'not from inside a word');
+  });
+
+  test('results are listed once each, exact words first, at most 20', async () => {
+    const { accountId } = await createAccount(server);
+    const searcher = await newMember(server, sink, accountId, 'Sam Searcher', 'searcher');
+    const tag = randomBytes(3).toString('hex');
+    const send = (Username: string, Email: string) => server.client.send(new CreateUserCommand({ AccountId: accountId, Username, Email }));
+    // Created first, but a longer word than the query: listed after those whose word is the query itself.
+    await send(`Ada Quill${tag}son`, `ada-${tag}@example.com`);
+    const exact: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      exact.push(`p${String(i).padStart(2, '0')}-quill${tag}@example.com`);
+      await send(`Person${i} Quill${tag}`, exact[i]!);
+    }
+    const inOrder = async (q: string) => {
+      const r = await searcher.browser.get(`/directory?q=${encodeURIComponent(q)}`);
+      return [...r.text.matchAll(/<tr><td>[^<]*<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => unescapeHtml(m[1]!));
+    };
+    // Each member matches twice (name and address), and is listed once; equal words are in creation order.
+    assert.deepEqual(await inOrder(`quill${tag}`), exact.slice(0, 20));
+    assert.deepEqual(await inOrder(`quill${tag}s`), [`ada-${tag}@example.com`]);
+  });
+
+  test('members of another account, invitees, removed and suspended members never appear, whatever word is searched', async () => {
+    const { accountId } = await createAccount(server);
+    const { accountId: otherAccountId } = await createAccount(server);
+    const searcher = await newMember(server, sink, accountId, 'Sam Searcher', 'searcher');
+    const otherSearcher = await newMember(server, sink, otherAccountId, 'Olli Other', 'other-searcher');
+    const tag = randomBytes(3).toString('hex');
+    const send = (inAccount: string, Username: string, Email: string) => server.client.send(new CreateUserCommand({ AccountId: inAccount, Username, Email }));
+    const here = `dave.diaz@h${tag}.example`;
+    const there = `dana.diaz@h${tag}.example`;
+    const here2 = `zed.diaz@h${tag}.example`;
+    const zed = (await send(accountId, `Zed Diaz${tag}`, here2)).User!;
+    await send(accountId, `Dave Diaz${tag}`, here);
+    await send(otherAccountId, `Dana Diaz${tag}`, there);
+    await server.client.send(new InviteUsersCommand({ AccountId: accountId, UserEmailList: [`dora.diaz@h${tag}.example`] }));
+    const b = searcher.browser;
+    for (const q of [`diaz${tag}`, `h${tag}`, 'diaz']) {
+      assert.deepEqual(await search(b, q), [here, here2].sort(), `${q}: this account's registered members only`);
+      assert.deepEqual(await search(otherSearcher.browser, q), [there], `${q}: the other account's`);
+    }
+
+    // Removed (Team: BatchSuspendUser) members are gone from every word at once.
+    await server.client.send(new BatchSuspendUserCommand({ AccountId: accountId, UserIdList: [zed.UserId!] }));
+    for (const q of [`diaz${tag}`, `h${tag}`, 'zed']) assert.deepEqual(await search(b, q), q === 'zed' ? [] : [here], `${q} after removal`);
+
+    // Suspended (Enterprise LWA) members too, and they come back when unsuspended.
+    // Stands in for the domain-claim capability, which is what turns a Team account into EnterpriseLWA.
+    await accountsRepository.update(server.services.db, accountId, { type: 'EnterpriseLWA' }, new Date().toISOString());
+    const dave = await userIdOf(server, accountId, here);
+    await server.client.send(new BatchSuspendUserCommand({ AccountId: accountId, UserIdList: [dave] }));
+    assert.deepEqual(await search(b, `diaz${tag}`), []);
+    assert.deepEqual(await search(b, `h${tag}`), []);
+    await server.client.send(new BatchUnsuspendUserCommand({ AccountId: accountId, UserIdList: [dave] }));
+    assert.deepEqual(await search(b, `diaz${tag}`), [here]);
+    assert.deepEqual(await search(b, `h${tag}`), [here]);
+  });
+
+  test('a member who joins another account leaves this directory and is found in the new one', async () => {
+    const { accountId } = await createAccount(server);
+    const { accountId: newAccountId } = await createAccount(server);
+    const searcher = await newMember(server, sink, accountId, 'Sam Searcher', 'searcher');
+    const newSearcher = await newMember(server, sink, newAccountId, 'Nia Newcomer', 'new-searcher');
+    const tag = randomBytes(3).toString('hex');
+    const mover = await newMember(server, sink, accountId, `Mo Mover${tag}`, 'mover');
+    assert.deepEqual(await search(searcher.browser, `mover${tag}`), [mover.address]);
+    const link = await invite(server, sink, newAccountId, mover.address);
+    const acceptPage = await mover.browser.get(link);
+    assert.ok(acceptPage.text.includes(`action="${link}/accept"`), 'accept mode');
+    assert.equal((await mover.browser.post(`${link}/accept`, { csrf: csrfOf(acceptPage.text) })).status, 303);
+    assert.deepEqual(await search(searcher.browser, `mover${tag}`), [], 'gone from the account they left');
+    assert.deepEqual(await search(newSearcher.browser, `mover${tag}`), [mover.address], 'found in the one they joined');
   });
 
   test('LIKE wildcards in the query match literally', async () => {

@@ -1,10 +1,13 @@
 // SQL for the members of accounts. A removed member keeps its row (removed_at set) for audit and billing.
+// Every write that can list a member in the directory, or stop listing them, keeps its words in step
+// (directory-search.ts) in the same transaction, with a statement or three per call, never one per member.
 import type { ExpressionBuilder } from 'kysely';
 import type { Database, Executor, UsersTable } from '../platform/db/schema.js';
 import type { HotQuery, Reader } from '../platform/db/reader.js';
 import { inCodePointOrder, startsWith } from '../platform/db/dialect.js';
 import type { InviteStatus, License, RegistrationStatus, UserType } from '../platform/types.js';
 import { violatedUnique } from '../platform/db/database.js';
+import { directoryIndex } from './directory-search.js';
 import { AppError } from '../platform/errors.js';
 
 export type User = {
@@ -150,6 +153,14 @@ function filtered(ex: Executor, f: Omit<UserListFilter, 'afterId' | 'limit'>) {
   return q;
 }
 
+/** After an update: the directory forgets members who stopped being listed, and reads again those whose name or
+ *  registration changed (the update may have listed them); other changes leave it alone. */
+async function syncDirectory(ex: Executor, userIds: string[], patch: UserPatch): Promise<void> {
+  const unlisted = (patch.removed_at !== undefined && patch.removed_at !== null) || (patch.registration_status !== undefined && patch.registration_status !== 'Registered');
+  if (unlisted) await directoryIndex.remove(ex, userIds);
+  else if (patch.display_name !== undefined || patch.registration_status !== undefined || patch.removed_at !== undefined) await directoryIndex.refresh(ex, userIds);
+}
+
 export const usersRepository = {
   async insert(ex: Executor, u: Omit<User, 'updatedAt'>): Promise<void> {
     await usersRepository.insertMany(ex, [u]);
@@ -187,6 +198,8 @@ export const usersRepository = {
       })))
       .execute()
       .catch((e: unknown) => translateViolation(e, users.length === 1 ? users[0]!.email : undefined));
+    // Invitees (Unregistered) are not listed: an invitation adds nothing here.
+    await directoryIndex.add(ex, users.filter((u) => u.removedAt === null && u.registrationStatus === 'Registered'));
   },
 
   /** A live (not removed) member of the account. */
@@ -279,6 +292,7 @@ export const usersRepository = {
       .where('id', 'in', userIds)
       .execute()
       .catch((e: unknown) => translateViolation(e, undefined));
+    await syncDirectory(ex, userIds, patch);
   },
 
   /** Ends every session of every live member of the account (account deletion). */
