@@ -1,22 +1,38 @@
 // The administration console in a real Chromium, as a newcomer meets it: Carillon started the way the README
 // says (the built server, as a process), the one-time setup link read from what it prints, then a whole
-// administrator's session — accounts, invitations (received by a real SMTP server), licenses, suspension,
-// rename, deletion refused and allowed, restore, audit — and a read-only administrator who sees no write action
-// and whom the API refuses anyway. Every main screen is checked with axe and saved as a screenshot.
+// administrator's session — accounts, invitations (received by a real SMTP server) and resending one, licenses,
+// suspension, CSV exports, rename, meeting settings, deletion refused and allowed, restore, the audit log with
+// its filters and export, administrators and access keys (a created key signs a real API call until revoked) —
+// a Carillon without a mail relay that says so, and a read-only administrator who sees no write action and whom
+// the API refuses anyway. Every main screen is checked with axe and saved as a screenshot. It is one story told in
+// order, each step building on the ones before, hence one long file; its helpers are in support/console-journey.ts.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openDatabase, type OpenedDatabase } from '../src/platform/db/database.js';
 import { accountsRepository } from '../src/accounts/accounts-repository.js';
 import { runCarillon } from './support/cli.js';
 import { checkAccessibility, launchChromium, saveScreenshot } from './support/chromium.js';
+import {
+  csvRecords,
+  downloadText,
+  freePort,
+  isOneLine,
+  localDateAndTime,
+  readClipboard,
+  SETUP_LINK,
+  sleep,
+  startCarillon,
+  stopCarillon,
+  waitForCount,
+} from './support/console-journey.js';
 import { createTestDatabase, testEngine, type TestDatabase } from './support/database.js';
+import { signedRequest } from './support/signed-request.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 const run = promisify(execFile);
@@ -36,34 +52,8 @@ let admin: BrowserContext;
 let page: Page;
 /** Bob's own browser, signed in to the end-user pages since he accepted his invitation. */
 let bobPage: Page;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Starts `node dist/server.js` as `npm start` does, and resolves with the setup link it prints. */
-function startCarillon(): Promise<string> {
-  server = spawn(process.execPath, ['--enable-source-maps', 'dist/server.js'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no setup link printed in 30 s:\n${out}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      const link = /(http:\/\/\S+\/console\/setup#token=[A-Za-z0-9_-]+)/.exec(out)?.[1];
-      if (link) {
-        clearTimeout(timer);
-        resolve(link);
-      }
-    };
-    server.stdout!.on('data', read);
-    server.stderr!.on('data', read);
-    server.once('exit', (code) => reject(new Error(`Carillon exited with ${code}:\n${out}`)));
-  });
-}
+/** A moment between the journey's first events and its deletion of Empty Co, for the audit log's time range. */
+let cut: Date;
 
 const screen = async (p: Page, name: string) => {
   const serious = await checkAccessibility(p, name);
@@ -73,14 +63,22 @@ const screen = async (p: Page, name: string) => {
 
 const flash = (p: Page) => p.getByTestId('flashbar');
 
-/** Waits until the locator matches exactly `n` elements (the page may still be showing what it showed before). */
-async function waitForCount(locator: Locator, n: number, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while ((await locator.count()) !== n) {
-    if (Date.now() > until) assert.fail(`expected ${n} matches, still ${await locator.count()} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Signs a new administrator up in a browser of their own, from the setup link they were given. */
+async function completeSetup(link: string, name: string, email?: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  const p = await context.newPage();
+  await p.goto(link);
+  if (email) await p.getByLabel('Email', { exact: true }).fill(email);
+  await p.getByLabel('Name', { exact: true }).fill(name);
+  await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await p.getByLabel('Confirm password', { exact: true }).fill(PASSWORD);
+  await p.getByRole('button', { name: 'Create administrator' }).click();
+  await p.getByTestId('accounts-table').waitFor();
+  return { context, page: p };
 }
+
+const invitationId = (p: Page) => p.getByTestId('invitation-id').innerText();
 
 async function openUsers(p: Page, accountName: string): Promise<void> {
   await p.goto(`${baseUrl}/console/accounts`);
@@ -116,19 +114,19 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
       LOG_LEVEL: 'warn',
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : { DATABASE_URL: '' }),
     };
-    setupLink = await startCarillon();
+    ({ child: server, setupLink } = await startCarillon(env));
     db = openDatabase({ databaseUrl: database.databaseUrl, dataDir });
     browser = await launchChromium();
     // Each step waits at most 15 s for the page: a broken step fails fast instead of holding up the rest.
-    admin = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    // The clipboard permissions let the journey read what a copy button copied.
+    admin = await browser.newContext({ viewport: { width: 1366, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     admin.setDefaultTimeout(15_000);
     page = await admin.newPage();
   });
 
   after(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
-    if (server && server.exitCode === null) await new Promise((r) => server.once('exit', r));
+    await stopCarillon(server);
     await db?.close();
     await database?.drop();
     await sink?.stop();
@@ -212,6 +210,8 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
       assert.match(mail.subject ?? '', /Acme Corp/);
     }
     await row(page, 'carol@example.com').waitFor();
+    // The header counts the account's users (CountUsers), not just the page.
+    await page.getByRole('heading', { name: 'Users (3)' }).waitFor();
     await screen(page, 'users');
   });
 
@@ -245,6 +245,18 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await page.reload();
     await row(page, 'alice@example.com').waitFor();
     assert.equal(await row(page, 'carol@example.com').count(), 0);
+    // The count follows the filter, and the export holds what the filter shows (every page of it).
+    await page.getByRole('heading', { name: 'Users (2)' }).waitFor();
+    const { name, text } = await downloadText(page, page.getByTestId('users-export'));
+    assert.match(name, /^carillon-users-acme-corp-[\dT-]+Z\.csv$/);
+    const exported = csvRecords(text);
+    assert.deepEqual(exported.map((u) => `${u.Email}=${u.License}`).sort(), ['alice@example.com=Basic', 'bob@example.com=Basic']);
+    const bob = await db.db.selectFrom('users').select(['id', 'registration_status']).where('email', '=', 'bob@example.com').executeTakeFirstOrThrow();
+    assert.deepEqual(
+      { id: exported.find((u) => u.Email === 'bob@example.com')?.['User ID'], status: exported.find((u) => u.Email === 'bob@example.com')?.Status },
+      { id: bob.id, status: bob.registration_status },
+    );
+    await flash(page).getByText('Exported 2 users to CSV.').waitFor();
   });
 
   test('a user detail shows the invitation and its email status, changes the license, resets the personal PIN and logs the user out', async () => {
@@ -274,6 +286,54 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await flash(page).getByText(/signed out on every device/).waitFor();
     await bobPage.goto(`${baseUrl}/me`);
     assert.match(new URL(bobPage.url()).pathname, /^\/signin$/);
+  });
+
+  test('an invitee’s detail: no PIN reset or sign-out, the license they get on accepting, and resending makes a new invitation', async () => {
+    await openUsers(page, 'Acme Corp');
+    await page.getByTestId('users-table').getByRole('link', { name: 'alice@example.com' }).click();
+    const invitation = page.getByTestId('invitation-details');
+    await invitation.getByText('Pending: the link works until it expires').waitFor();
+    // Alice was given Basic by the batch change: she keeps it on accepting, and the detail says who chose it.
+    await invitation.getByText('(chosen by an administrator)').waitFor();
+    assert.match(await invitation.innerText(), /License on accepting\s+Basic/);
+    // Nobody has registered as Alice yet: no PIN to reset, no session to end.
+    await page.getByRole('button', { name: 'Resend invitation' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Reset personal PIN' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Log out user' }).count(), 0);
+    const first = await invitationId(page);
+    const firstMail = sink.messages.find((m) => JSON.stringify(m.to).includes('alice@example.com'))!;
+    const firstLink = /(http:\/\/\S+\/invitations\/[A-Za-z0-9_-]+)/.exec(firstMail.text ?? '')![1]!;
+    await page.getByRole('button', { name: 'Resend invitation' }).click();
+    await page.getByRole('button', { name: 'Resend', exact: true }).click();
+    await flash(page).getByText('A new invitation was sent to alice@example.com.').waitFor();
+    await waitForCount(page.getByTestId('invitation-id').filter({ hasNotText: first }), 1);
+    const second = await invitationId(page);
+    const alice = await db.db.selectFrom('users').select('id').where('email', '=', 'alice@example.com').executeTakeFirstOrThrow();
+    const rows = await db.db.selectFrom('invitations').select(['id', 'end_reason']).where('user_id', '=', alice.id).orderBy('id').execute();
+    assert.deepEqual(rows, [
+      { id: first, end_reason: 'superseded' },
+      { id: second, end_reason: null },
+    ]);
+    // A second email with a new link; the first link no longer works.
+    const secondMail = await sink.waitFor((m) => m !== firstMail && JSON.stringify(m.to).includes('alice@example.com'), 15_000);
+    const secondLink = /(http:\/\/\S+\/invitations\/[A-Za-z0-9_-]+)/.exec(secondMail.text ?? '')![1]!;
+    assert.notEqual(secondLink, firstLink);
+    const stale = await (await browser.newContext()).newPage();
+    await stale.goto(firstLink);
+    await stale.getByText(/replaced by a newer invitation/).waitFor();
+    await stale.context().close();
+    // The relay took it: after a reload the detail says the new email went out.
+    for (let tries = 0; !(await invitation.getByText('Sent', { exact: true }).count()); tries++) {
+      assert.ok(tries < 50, 'the resent invitation never showed as sent');
+      await page.reload();
+      await invitation.getByText('Invitation status').waitFor();
+    }
+    await screen(page, 'user-detail-invitee');
+    // Carol's license was never chosen: she gets the account's default, and the detail says that too.
+    await openUsers(page, 'Acme Corp');
+    await page.getByTestId('users-table').getByRole('link', { name: 'carol@example.com' }).click();
+    await page.getByTestId('invitation-details').getByText(/the account’s default license/).waitFor();
+    assert.match(await page.getByTestId('invitation-details').innerText(), /License on accepting\s+Pro/);
   });
 
   test('renaming the account, and deleting it refused while Bob is registered, with the reason explained', async () => {
@@ -312,6 +372,10 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
   });
 
   test('deleting an empty account, then restoring it from Deleted accounts', async () => {
+    // Whole seconds apart from what came before and what follows, for the audit log's time range below.
+    await sleep(1100);
+    cut = new Date(Math.ceil(Date.now() / 1000) * 1000);
+    while (Date.now() < cut.getTime() + 100) await sleep(50);
     await openUsers(page, 'Empty Co');
     await page.getByRole('link', { name: 'Settings' }).first().click();
     await screen(page, 'settings');
@@ -327,20 +391,257 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await page.getByRole('button', { name: 'Restore Empty Co' }).click();
     await page.getByRole('button', { name: 'Restore', exact: true }).click();
     await flash(page).getByText(/“Empty Co” restored/).waitFor();
+    await page.getByRole('heading', { name: 'Deleted accounts (0)' }).waitFor();
     await screen(page, 'deleted-accounts');
     const restored = await db.db.selectFrom('accounts').select('deleted_at').where('name', '=', 'Empty Co').executeTakeFirstOrThrow();
     assert.equal(restored.deleted_at, null);
   });
 
-  test('the audit log lists what was done, filterable by action', async () => {
+  test('meeting settings read as Chime’s console put them, and save the wire values', async () => {
+    await openUsers(page, 'Empty Co');
+    await page.getByRole('link', { name: 'Settings' }).first().click();
+    await page.getByRole('tab', { name: 'Meetings' }).click();
+    await page.waitForURL(/tab=meetings/);
+    const sharedControl = page.getByRole('checkbox', { name: 'Enable shared control in screen sharing' });
+    const dialOut = page.getByRole('checkbox', { name: 'Enable outbound calling to join meetings' });
+    const stored = () => db.db.selectFrom('accounts').select(['disable_remote_control', 'enable_dial_out']).where('name', '=', 'Empty Co').executeTakeFirstOrThrow();
+    const initial = await stored();
+    // The labels say what is allowed: shared control is on exactly when DisableRemoteControl is not set.
+    assert.equal(await sharedControl.isChecked(), !initial.disable_remote_control);
+    assert.equal(await dialOut.isChecked(), !!initial.enable_dial_out);
+    assert.equal(await page.getByText(/Remote control disabled|Dial-out enabled/).count(), 0);
+    await sharedControl.click();
+    await dialOut.click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await flash(page).getByText('Meeting settings saved.').waitFor();
+    const saved = await stored();
+    assert.equal(!!saved.disable_remote_control, !initial.disable_remote_control);
+    assert.equal(!!saved.enable_dial_out, !initial.enable_dial_out);
+    const wire = await page.evaluate(async (accountId) => {
+      const session = (await (await fetch('/console/api/session')).json()) as { CsrfToken: string };
+      const res = await fetch(`/accounts/${accountId}/settings`, { headers: { 'x-carillon-csrf': session.CsrfToken } });
+      return ((await res.json()) as { AccountSettings: { DisableRemoteControl: boolean; EnableDialOut: boolean } }).AccountSettings;
+    }, new URL(page.url()).pathname.split('/')[3]!);
+    assert.deepEqual(wire, { DisableRemoteControl: !initial.disable_remote_control, EnableDialOut: !initial.enable_dial_out });
+    // The tab is in the URL, and a reload shows what was saved.
+    await page.reload();
+    await sharedControl.waitFor();
+    assert.equal(await sharedControl.isChecked(), !!initial.disable_remote_control);
+    assert.equal(await dialOut.isChecked(), !initial.enable_dial_out);
+    await screen(page, 'settings-meetings');
+  });
+
+  test('the audit log reads as sentences with names, filters by action and time range, and exports what it shows', async () => {
+    const acme = await db.db.selectFrom('accounts').select('id').where('name', '=', 'Acme Corporation').executeTakeFirstOrThrow();
     await page.goto(`${baseUrl}/console/audit`);
-    await page.getByLabel('Action').fill('RestoreAccount');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(/action=RestoreAccount/);
     const table = page.getByTestId('audit-events-table');
-    await waitForCount(table.getByRole('row').filter({ hasText: 'DeleteAccount' }), 0);
-    await table.getByRole('row').filter({ hasText: 'RestoreAccount' }).filter({ hasText: 'ada@example.com' }).waitFor();
+    const rows = table.getByRole('row');
+    // A summary per event and the account's (current) name, not its ID.
+    const bobInvited = rows.filter({ hasText: 'Invited a user: bob@example.com' });
+    await bobInvited.waitFor();
+    await bobInvited.getByRole('link', { name: 'Acme Corporation' }).waitFor();
+    assert.ok(!(await bobInvited.innerText()).includes(acme.id), 'the row shows the account by name');
+    await rows.filter({ hasText: 'Created an account: “Acme Corp”' }).waitFor();
+    // The time sits on one line.
+    const time = bobInvited.locator('time');
+    assert.ok(await isOneLine(time), 'the time wraps');
+    assert.match((await time.getAttribute('title')) ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    // The details open from the summary.
+    await bobInvited.getByRole('button', { name: /Invited a user: bob@example\.com/ }).click();
+    await bobInvited.getByText('Source IP').waitFor();
+    await bobInvited.getByText('InviteUser', { exact: true }).waitFor();
+    await screen(page, 'audit-details');
+
+    // The action picker offers the server's actions by name.
+    await page.getByRole('button', { name: /^Action/ }).click();
+    await page.getByRole('option', { name: 'Restored a deleted account' }).click();
+    await page.waitForURL(/action=RestoreAccount/);
+    await waitForCount(rows.filter({ hasText: 'Deleted an account' }), 0);
+    await rows.filter({ hasText: 'Restored a deleted account: “Empty Co”' }).filter({ hasText: 'ada@example.com' }).waitFor();
     await screen(page, 'audit');
+
+    // Back to any action, then a time range from the moment before Empty Co was deleted.
+    await page.getByRole('button', { name: /^Action/ }).click();
+    await page.getByRole('option', { name: 'Any action' }).click();
+    await rows.filter({ hasText: 'Created an account: “Acme Corp”' }).waitFor();
+    const start = await localDateAndTime(page, cut);
+    const end = await localDateAndTime(page, new Date(Date.now() + 86_400_000));
+    await page.getByRole('button', { name: /^Time range/ }).click();
+    await page.getByRole('button', { name: 'Absolute mode' }).click();
+    await page.getByLabel('Start date').fill(start.date);
+    await page.getByLabel('Start time').fill(start.time);
+    await page.getByLabel('End date').fill(end.date);
+    await page.getByLabel('End time').fill(end.time);
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.waitForURL(/since=/);
+    await waitForCount(rows.filter({ hasText: 'Created an account' }), 0);
+    await rows.filter({ hasText: 'Deleted an account: “Empty Co”' }).waitFor();
+    // The filter is in the URL: a reload shows the same events.
+    await page.reload();
+    await rows.filter({ hasText: 'Deleted an account: “Empty Co”' }).waitFor();
+    assert.equal(await rows.filter({ hasText: 'Created an account' }).count(), 0);
+    await screen(page, 'audit-time-range');
+
+    // The export holds what the filter shows, from every page.
+    const { name, text } = await downloadText(page, page.getByTestId('audit-export'));
+    assert.match(name, /^carillon-audit-events-[\dT-]+Z\.csv$/);
+    const exported = csvRecords(text);
+    const actions = new Set(exported.map((e) => e.Action));
+    assert.ok(actions.has('DeleteAccount') && actions.has('RestoreAccount'), [...actions].join(', '));
+    assert.ok(!actions.has('CreateAccount') && !actions.has('InviteUser'), [...actions].join(', '));
+    assert.ok(exported.every((e) => Date.parse(e['Time (UTC)']!) >= cut.getTime()));
+    const deleted = exported.find((e) => e.Action === 'DeleteAccount')!;
+    assert.equal(deleted.Event, 'Deleted an account: “Empty Co”');
+    assert.equal(deleted.Actor, 'ada@example.com');
+    assert.deepEqual(JSON.parse(deleted.Details!), { name: 'Empty Co' });
+    const inDb = await db.db.selectFrom('audit_events').select('id').where('occurred_at', '>=', cut.toISOString()).execute();
+    assert.equal(exported.length, inDb.length);
+  });
+
+  test('administrators: invite with a role (the one-time link shown once, copied), the invitee signs up, then disabled', async () => {
+    await page.goto(`${baseUrl}/console/accounts`);
+    await page.getByRole('navigation').getByRole('link', { name: 'Administrators' }).click();
+    const table = page.getByTestId('administrators-table');
+    const adminRow = (email: string) => table.getByRole('row').filter({ hasText: email });
+    await adminRow('ada@example.com').getByText('Full access').waitFor();
+    await page.getByRole('heading', { name: 'Administrators (1)' }).waitFor();
+    // Nobody disables themselves: the button is there, and off.
+    assert.equal(await adminRow('ada@example.com').getByRole('button', { name: 'Disable ada@example.com' }).isDisabled(), true);
+    await page.getByTestId('invite-administrator-button').click();
+    const modal = page.getByTestId('invite-administrator-modal');
+    await modal.getByLabel('Email').fill('grace@example.com');
+    await modal.getByRole('button', { name: /^Role/ }).click();
+    await page.getByRole('option', { name: /^User management/ }).click();
+    await modal.getByRole('button', { name: 'Create setup link' }).click();
+    const shown = modal.getByTestId('setup-link');
+    await shown.waitFor();
+    const link = SETUP_LINK.exec(await shown.innerText())?.[1];
+    assert.ok(link, await shown.innerText());
+    await modal.getByRole('button', { name: 'Copy setup link' }).click();
+    assert.equal(await readClipboard(page), link);
+    await screen(page, 'administrator-invited');
+    await modal.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByText(link).count(), 0, 'the link is shown once');
+
+    const grace = await completeSetup(link, 'Grace Hopper');
+    await grace.page.getByRole('button', { name: /grace@example\.com \(User management\)/ }).waitFor();
+    await page.reload();
+    await adminRow('grace@example.com').getByText('User management').waitFor();
+    await adminRow('grace@example.com').getByText('Active').waitFor();
+    await page.getByRole('heading', { name: 'Administrators (2)' }).waitFor();
+    // The list's filter is in the URL too.
+    await page.getByRole('searchbox', { name: 'Find administrators' }).fill('grace');
+    await page.waitForURL(/q=grace/);
+    await page.reload();
+    await adminRow('grace@example.com').waitFor();
+    assert.equal(await adminRow('ada@example.com').count(), 0);
+    await page.getByRole('heading', { name: 'Administrators (1/2)' }).waitFor();
+
+    await adminRow('grace@example.com').getByRole('button', { name: 'Disable grace@example.com' }).click();
+    await page.getByTestId('disable-administrator-modal').getByRole('button', { name: 'Disable', exact: true }).click();
+    await flash(page).getByText('grace@example.com is disabled.').waitFor();
+    await adminRow('grace@example.com').getByText('Disabled', { exact: true }).waitFor();
+    const stored = await db.db.selectFrom('admins').select('disabled_at').where('email', '=', 'grace@example.com').executeTakeFirstOrThrow();
+    assert.notEqual(stored.disabled_at, null);
+    // Her session ended with it.
+    await grace.page.reload();
+    await grace.page.waitForURL(/\/console\/signin/);
+    await grace.context.close();
+    await screen(page, 'administrators');
+  });
+
+  test('access keys: the secret is shown once, signs API calls limited to its account, and stops working once revoked', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Access keys' }).click();
+    await page.getByRole('heading', { name: 'Access keys (0)' }).waitFor();
+    await page.getByTestId('create-access-key-button').click();
+    const modal = page.getByTestId('create-access-key-modal');
+    await modal.getByRole('textbox', { name: 'Name' }).fill('Billing export');
+    await modal.getByRole('button', { name: /^Limited to/ }).click();
+    await page.getByRole('combobox', { name: 'Search accounts by name' }).fill('Acme');
+    await page.getByRole('option', { name: /Acme Corporation/ }).click();
+    await modal.getByRole('button', { name: 'Create', exact: true }).click();
+    const secretBox = modal.getByTestId('created-secret-access-key');
+    await secretBox.waitFor();
+    await modal.getByText('The secret access key is shown only now').waitFor();
+    const creds = { accessKeyId: (await modal.getByTestId('created-access-key-id').innerText()).trim(), secretAccessKey: (await secretBox.innerText()).trim() };
+    await modal.getByRole('button', { name: 'Copy secret access key' }).click();
+    assert.equal(await readClipboard(page), creds.secretAccessKey);
+    await screen(page, 'access-key-created');
+
+    // It signs a real API call (SigV4), read-only and limited to Acme.
+    const listed = await signedRequest(baseUrl, creds, { method: 'GET', path: '/accounts' });
+    assert.equal(listed.status, 200, listed.text);
+    assert.deepEqual((listed.json as { Accounts: { Name: string }[] }).Accounts.map((a) => a.Name), ['Acme Corporation']);
+    const refused = await signedRequest(baseUrl, creds, { method: 'POST', path: '/accounts', body: JSON.stringify({ Name: 'Not allowed' }) });
+    assert.equal(refused.status, 403);
+
+    await modal.getByRole('button', { name: 'I have stored the secret' }).click();
+    const keyRow = page.getByTestId('access-keys-table').getByRole('row').filter({ hasText: 'Billing export' });
+    await keyRow.getByRole('link', { name: 'Acme Corporation' }).waitFor();
+    await keyRow.getByText('Read-only').waitFor();
+    await page.getByRole('heading', { name: 'Access keys (1)' }).waitFor();
+    // Shown once: neither the list nor a reload shows the secret again.
+    assert.equal(await page.getByText(creds.secretAccessKey).count(), 0);
+    await page.reload();
+    await keyRow.waitFor();
+    assert.ok(!(await page.content()).includes(creds.secretAccessKey));
+    await screen(page, 'access-keys');
+
+    await keyRow.getByRole('button', { name: `Revoke Billing export (${creds.accessKeyId})` }).click();
+    await page.getByTestId('revoke-access-key-modal').getByRole('button', { name: 'Revoke', exact: true }).click();
+    await flash(page).getByText('Access key “Billing export” revoked.').waitFor();
+    await keyRow.getByText('Revoked', { exact: true }).waitFor();
+    // Refused within about a second on every node.
+    let after = await signedRequest(baseUrl, creds, { method: 'GET', path: '/accounts' });
+    for (let tries = 0; after.status === 200 && tries < 50; tries++) {
+      await sleep(100);
+      after = await signedRequest(baseUrl, creds, { method: 'GET', path: '/accounts' });
+    }
+    assert.equal(after.status, 403, after.text);
+    assert.equal(after.headers['x-amzn-errortype'], 'UnrecognizedClientException');
+  });
+
+  test('on a Carillon without a mail relay, an invitation says its email waits for one (SMTP_URL)', async () => {
+    const quietDb = await createTestDatabase();
+    const quietDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carillon-console-norelay-'));
+    const port = await freePort();
+    const quietUrl = `http://127.0.0.1:${port}`;
+    let quiet: ChildProcess | undefined;
+    try {
+      const started = await startCarillon({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        CARILLON_PUBLIC_URL: quietUrl,
+        CARILLON_DATA_DIR: quietDir,
+        SMTP_URL: '',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: quietDb.databaseUrl ?? '',
+      });
+      quiet = started.child;
+      const { context, page: p } = await completeSetup(started.setupLink, 'Quinn Quiet', 'quinn@example.com');
+      await p.getByTestId('create-account-button').click();
+      await p.getByRole('dialog').getByRole('textbox', { name: 'Account name' }).fill('Quiet Co');
+      await p.getByRole('button', { name: 'Create', exact: true }).click();
+      await p.getByRole('heading', { level: 1, name: 'Quiet Co', exact: true }).waitFor();
+      await p.getByRole('button', { name: 'Invite users' }).click();
+      const modal = p.getByTestId('invite-users-modal');
+      await modal.getByLabel('Email addresses').fill('dave@example.com');
+      await modal.getByRole('button', { name: 'Invite', exact: true }).click();
+      await modal.getByText(/waiting for a mail relay: SMTP_URL is not set/).waitFor();
+      await modal.getByRole('button', { name: 'Close', exact: true }).click();
+      await p.getByTestId('users-table').getByRole('link', { name: 'dave@example.com' }).click();
+      const invitation = p.getByTestId('invitation-details');
+      await invitation.getByText('Not sent').waitFor();
+      await invitation.getByText(/Waiting for a mail relay: SMTP_URL is not set on this server.*goes out once a relay is configured/).waitFor();
+      assert.equal(await invitation.getByText(/goes out shortly/).count(), 0);
+      assert.equal(await p.getByRole('button', { name: 'Reset personal PIN' }).count(), 0);
+      await screen(p, 'user-detail-no-relay');
+      await context.close();
+    } finally {
+      await stopCarillon(quiet);
+      await quietDb.drop();
+      fs.rmSync(quietDir, { recursive: true, force: true });
+    }
   });
 
   test('a read-only administrator sees no write action, and the API refuses them anyway', async () => {
@@ -357,6 +658,12 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await p.getByRole('button', { name: 'Create administrator' }).click();
     await p.getByTestId('accounts-table').getByRole('link', { name: 'Acme Corporation' }).waitFor();
     assert.equal(await p.getByTestId('create-account-button').count(), 0);
+    // Administrators and access keys are for full administrators: not in the navigation, and a typed address explains.
+    assert.equal(await p.getByRole('navigation').getByRole('link', { name: 'Administrators' }).count(), 0);
+    assert.equal(await p.getByRole('navigation').getByRole('link', { name: 'Access keys' }).count(), 0);
+    await p.goto(`${baseUrl}/console/access-keys`);
+    await p.getByText('Access keys are for full administrators').waitFor();
+    assert.equal(await p.getByTestId('create-access-key-button').count(), 0);
     await openUsers(p, 'Acme Corporation');
     await row(p, 'bob@example.com').waitFor();
     assert.equal(await p.getByRole('button', { name: 'Invite users' }).count(), 0);

@@ -1,27 +1,45 @@
 // Typed client for the console's session endpoints (/console/api) and the Chime REST API it drives: same-origin
 // fetches with the session cookie, and the session's CSRF token on every Chime API call.
+import type { z } from 'zod';
+import type { accessKeyOutputs } from '../../src/access-keys/access-keys-wire.js';
+import type { accountOutputs } from '../../src/accounts/accounts-wire.js';
+import type { Administrator, administratorOutputs } from '../../src/admins/admins-wire.js';
+import type { auditOutputs } from '../../src/audit/audit-wire.js';
+import type { invitationOutputs } from '../../src/invitations/invitations-wire.js';
+import type { assignableLicenses, UserType } from '../../src/platform/types.js';
+import type { Role } from '../../src/platform/roles.js';
+import type { emailStatuses, invitationStatuses, registrationStatuses, userOutputs } from '../../src/users/users-wire.js';
 
-export type Role = 'full' | 'user-management' | 'read-only';
-export type AccountType = 'Team' | 'EnterpriseLWA' | 'EnterpriseDirectory' | 'EnterpriseOIDC';
-export type License = 'Basic' | 'Plus' | 'Pro' | 'ProTrial';
-export type AssignableLicense = 'Basic' | 'Pro';
-export type UserType = 'PrivateUser' | 'SharedDevice';
-export type RegistrationStatus = 'Registered' | 'Unregistered' | 'Suspended' | 'Released';
-export type InvitationStatus = 'Pending' | 'Accepted' | 'Failed';
-export type EmailStatus = 'NotSent' | 'Sent' | 'Failed';
+// The wire types are the server's own (src/*/…-wire.ts), so the console cannot drift from what the API sends.
+export type { Account, AccountSettings, DeletedAccount } from '../../src/accounts/accounts-wire.js';
+export type { AccessKey } from '../../src/access-keys/access-keys-wire.js';
+export type { Administrator } from '../../src/admins/admins-wire.js';
+export type { AuditAction, AuditEvent } from '../../src/audit/audit-wire.js';
+export type { Invitation, Invite } from '../../src/invitations/invitations-wire.js';
+export type { User, UserError } from '../../src/users/users-wire.js';
+export type { AccountType, License, UserType } from '../../src/platform/types.js';
+export type { Role } from '../../src/platform/roles.js';
+export type { ErrorCode } from '../../src/platform/errors.js';
+export type AssignableLicense = (typeof assignableLicenses)[number];
+export type RegistrationStatus = (typeof registrationStatuses)[number];
+export type InvitationStatus = (typeof invitationStatuses)[number];
+export type EmailStatus = (typeof emailStatuses)[number];
+export type AdministratorInvitation = z.infer<typeof administratorOutputs.invitation>;
+export type CreatedAccessKey = z.infer<typeof accessKeyOutputs.created>['AccessKey'];
+export type UserCount = z.infer<typeof userOutputs.count>;
 
-export interface Administrator {
-  AdministratorId: string;
-  Email: string;
-  Name: string;
-  Role: Role;
-}
+// Console-only shapes: the session endpoints under /console/api are not part of the API.
+
+/** The signed-in administrator as the session presents them. */
+export type SessionAdministrator = Pick<Administrator, 'AdministratorId' | 'Email' | 'Name' | 'Role'>;
 
 export interface ConsoleSession {
-  Administrator: Administrator;
+  Administrator: SessionAdministrator;
   CsrfToken: string;
   /** The API operations this administrator's role may call. */
   AllowedOperations: string[];
+  /** Whether this server has an SMTP relay (SMTP_URL); without one, email waits in the outbox. */
+  MailRelayConfigured: boolean;
 }
 
 export interface SetupLink {
@@ -30,84 +48,17 @@ export interface SetupLink {
   Role: Role;
 }
 
-export interface Account {
-  AccountId: string;
-  Name: string;
-  AccountType: AccountType;
-  AccountStatus?: 'Active' | 'Suspended';
-  CreatedTimestamp?: string;
-  DefaultLicense?: License;
-  SupportedLicenses?: License[];
-  SigninDelegateGroups?: { GroupName: string }[];
-}
-
-export interface DeletedAccount extends Account {
-  DeletedTimestamp: string;
-  RestorableUntil: string;
-}
-
-export interface AccountSettings {
-  DisableRemoteControl?: boolean;
-  EnableDialOut?: boolean;
-}
-
-export interface User {
-  UserId: string;
-  AccountId: string;
-  PrimaryEmail: string;
-  DisplayName?: string;
-  LicenseType: License;
-  UserType: UserType;
-  UserRegistrationStatus: RegistrationStatus;
-  UserInvitationStatus?: InvitationStatus;
-  RegisteredOn?: string;
-  InvitedOn?: string;
-  PersonalPIN?: string;
-}
-
-export interface Invitation {
-  InviteId: string;
-  Status: InvitationStatus;
-  EmailStatus: EmailStatus;
-  EmailAddress: string;
-  InvitedOn: string;
-  ExpiresOn: string;
-}
-
-export interface Invite {
-  InviteId: string;
-  Status: InvitationStatus;
-  EmailAddress: string;
-  EmailStatus: EmailStatus;
-}
-
-export interface UserError {
-  UserId: string;
-  ErrorCode: string;
-  ErrorMessage: string;
-}
-
-export interface AuditEvent {
-  EventId: string;
-  OccurredAt: string;
-  ActorType: string;
-  ActorId: string;
-  /** The administrator's email or the access key's name, when known. */
-  ActorName?: string;
-  Action: string;
-  ResourceType: string;
-  ResourceId: string;
-  AccountId?: string;
-  SourceIp?: string;
-  Details: Record<string, unknown>;
-}
-
-/** A failed call: the HTTP status and the error's `Code` and `Message`, as the server sent them. */
+/**
+ * A failed call: the HTTP status and the error's `Code` and `Message`, as the server sent them, and `reason`,
+ * Carillon's stable code (src/platform/errors.ts), which says exactly why; absent when the failure did not come
+ * from Carillon (a proxy's error page, a lost connection).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -156,7 +107,7 @@ async function send<T>(method: string, path: string, { query, body, csrfToken }:
   }
   const text = await response.text();
   if (!response.ok) {
-    let parsed: { Code?: unknown; Message?: unknown } = {};
+    let parsed: { Code?: unknown; Message?: unknown; Reason?: unknown } = {};
     try {
       parsed = JSON.parse(text) as typeof parsed;
     } catch {
@@ -164,7 +115,7 @@ async function send<T>(method: string, path: string, { query, body, csrfToken }:
     }
     const code = typeof parsed.Code === 'string' ? parsed.Code : (codeForStatus[response.status] ?? 'ServiceFailure');
     const message = typeof parsed.Message === 'string' ? parsed.Message : `The server answered ${response.status} ${response.statusText}.`;
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, typeof parsed.Reason === 'string' ? parsed.Reason : undefined);
   }
   return (text ? JSON.parse(text) : undefined) as T;
 }
@@ -199,23 +150,43 @@ export interface ListAccountsQuery {
   nextToken?: string;
 }
 
-export interface ListUsersQuery {
+/** The filters of ListUsers, which CountUsers takes too. */
+export interface UserFilters {
   emailPrefix?: string;
   userType?: UserType;
   registrationStatus?: RegistrationStatus;
   license?: AssignableLicense;
+}
+
+export interface ListUsersQuery extends UserFilters {
   maxResults?: number;
   nextToken?: string;
 }
 
-export interface ListAuditEventsQuery {
+export interface AuditFilters {
   accountId?: string;
   action?: string;
   actorId?: string;
   resourceId?: string;
+  /** RFC 3339: events at or after this moment... */
+  since?: string;
+  /** ...and before this one. */
+  until?: string;
+}
+
+export interface ListAuditEventsQuery extends AuditFilters {
   maxResults?: number;
   nextToken?: string;
 }
+
+const userFilterQuery = (q: UserFilters) => ({
+  'email-prefix': q.emailPrefix,
+  'user-type': q.userType,
+  'registration-status': q.registrationStatus,
+  license: q.license,
+});
+
+type Out<T extends z.ZodType> = z.infer<T>;
 
 /** The Chime API bound to a console session; a 401 from any call reports that the session has ended. */
 export function createChimeApi(csrfToken: string, onSessionEnded: () => void) {
@@ -232,61 +203,72 @@ export function createChimeApi(csrfToken: string, onSessionEnded: () => void) {
 
   return {
     listAccounts: (q: ListAccountsQuery) =>
-      call<{ Accounts: Account[]; NextToken?: string }>('GET', '/accounts', {
+      call<Out<typeof accountOutputs.accounts>>('GET', '/accounts', {
         query: { name: q.name, 'user-email': q.userEmail, 'max-results': q.maxResults, 'next-token': q.nextToken },
       }),
-    createAccount: (Name: string) => call<{ Account: Account }>('POST', '/accounts', { body: { Name } }),
-    getAccount: (accountId: string) => call<{ Account: Account }>('GET', account(accountId)),
+    createAccount: (Name: string) => call<Out<typeof accountOutputs.account>>('POST', '/accounts', { body: { Name } }),
+    getAccount: (accountId: string) => call<Out<typeof accountOutputs.account>>('GET', account(accountId)),
     updateAccount: (accountId: string, changes: { Name?: string; DefaultLicense?: AssignableLicense }) =>
-      call<{ Account: Account }>('POST', account(accountId), { body: changes }),
+      call<Out<typeof accountOutputs.account>>('POST', account(accountId), { body: changes }),
     deleteAccount: (accountId: string) => call<void>('DELETE', account(accountId)),
-    getAccountSettings: (accountId: string) => call<{ AccountSettings: AccountSettings }>('GET', `${account(accountId)}/settings`),
-    updateAccountSettings: (accountId: string, AccountSettings: AccountSettings) =>
+    getAccountSettings: (accountId: string) => call<Out<typeof accountOutputs.settings>>('GET', `${account(accountId)}/settings`),
+    updateAccountSettings: (accountId: string, AccountSettings: Out<typeof accountOutputs.settings>['AccountSettings']) =>
       call<void>('PUT', `${account(accountId)}/settings`, { body: { AccountSettings } }),
 
     listUsers: (accountId: string, q: ListUsersQuery) =>
-      call<{ Users: User[]; NextToken?: string }>('GET', `${account(accountId)}/users`, {
-        query: {
-          'email-prefix': q.emailPrefix,
-          'user-type': q.userType,
-          'registration-status': q.registrationStatus,
-          license: q.license,
-          'max-results': q.maxResults,
-          'next-token': q.nextToken,
-        },
+      call<Out<typeof userOutputs.users>>('GET', `${account(accountId)}/users`, {
+        query: { ...userFilterQuery(q), 'max-results': q.maxResults, 'next-token': q.nextToken },
       }),
-    getUser: (accountId: string, userId: string) => call<{ User: User }>('GET', user(accountId, userId)),
-    getUserInvitation: (accountId: string, userId: string) => call<{ Invitation: Invitation }>('GET', `${user(accountId, userId)}/invitation`),
+    countUsers: (accountId: string, q: UserFilters) =>
+      call<Out<typeof userOutputs.count>>('GET', `${account(accountId)}/user-count`, { query: userFilterQuery(q) }),
+    getUser: (accountId: string, userId: string) => call<Out<typeof userOutputs.user>>('GET', user(accountId, userId)),
+    getUserInvitation: (accountId: string, userId: string) =>
+      call<Out<typeof invitationOutputs.invitation>>('GET', `${user(accountId, userId)}/invitation`),
+    /** Also resends: for a member whose invitation is pending, a fresh one replaces it (the old link stops working). */
     inviteUsers: (accountId: string, UserEmailList: string[]) =>
-      call<{ Invites: Invite[] }>('POST', `${account(accountId)}/users`, { query: { operation: 'add' }, body: { UserEmailList } }),
+      call<Out<typeof invitationOutputs.invites>>('POST', `${account(accountId)}/users`, { query: { operation: 'add' }, body: { UserEmailList } }),
     updateUser: (accountId: string, userId: string, LicenseType: AssignableLicense) =>
-      call<{ User: User }>('POST', user(accountId, userId), { body: { LicenseType } }),
+      call<Out<typeof userOutputs.user>>('POST', user(accountId, userId), { body: { LicenseType } }),
     batchUpdateUser: (accountId: string, items: { UserId: string; LicenseType: AssignableLicense }[]) =>
-      call<{ UserErrors: UserError[] }>('POST', `${account(accountId)}/users`, { body: { UpdateUserRequestItems: items } }),
+      call<Out<typeof userOutputs.userErrors>>('POST', `${account(accountId)}/users`, { body: { UpdateUserRequestItems: items } }),
     batchSuspendUser: (accountId: string, UserIdList: string[]) =>
-      call<{ UserErrors: UserError[] }>('POST', `${account(accountId)}/users`, { query: { operation: 'suspend' }, body: { UserIdList } }),
+      call<Out<typeof userOutputs.userErrors>>('POST', `${account(accountId)}/users`, { query: { operation: 'suspend' }, body: { UserIdList } }),
     batchUnsuspendUser: (accountId: string, UserIdList: string[]) =>
-      call<{ UserErrors: UserError[] }>('POST', `${account(accountId)}/users`, { query: { operation: 'unsuspend' }, body: { UserIdList } }),
+      call<Out<typeof userOutputs.userErrors>>('POST', `${account(accountId)}/users`, { query: { operation: 'unsuspend' }, body: { UserIdList } }),
     resetPersonalPin: (accountId: string, userId: string) =>
-      call<{ User: User }>('POST', user(accountId, userId), { query: { operation: 'reset-personal-pin' } }),
+      call<Out<typeof userOutputs.user>>('POST', user(accountId, userId), { query: { operation: 'reset-personal-pin' } }),
     logoutUser: (accountId: string, userId: string) => call<void>('POST', user(accountId, userId), { query: { operation: 'logout' } }),
 
     // This list has no NextToken: ask for as many as the API returns in one call.
-    listDeletedAccounts: () => call<{ Accounts: DeletedAccount[] }>('GET', '/deleted-accounts', { query: { 'max-results': 200 } }),
+    listDeletedAccounts: () => call<Out<typeof accountOutputs.deletedAccounts>>('GET', '/deleted-accounts', { query: { 'max-results': DELETED_ACCOUNTS_MAX } }),
     restoreAccount: (accountId: string) =>
-      call<{ Account: Account }>('POST', `/deleted-accounts/${encodeURIComponent(accountId)}`, { query: { operation: 'restore' } }),
+      call<Out<typeof accountOutputs.account>>('POST', `/deleted-accounts/${encodeURIComponent(accountId)}`, { query: { operation: 'restore' } }),
     listAuditEvents: (q: ListAuditEventsQuery) =>
-      call<{ AuditEvents: AuditEvent[]; NextToken?: string }>('GET', '/audit-events', {
+      call<Out<typeof auditOutputs.events>>('GET', '/audit-events', {
         query: {
           'account-id': q.accountId,
           action: q.action,
           'actor-id': q.actorId,
           'resource-id': q.resourceId,
+          since: q.since,
+          until: q.until,
           'max-results': q.maxResults,
           'next-token': q.nextToken,
         },
       }),
+
+    listAdministrators: () => call<Out<typeof administratorOutputs.list>>('GET', '/administrators'),
+    inviteAdministrator: (Email: string, Role: Role) => call<AdministratorInvitation>('POST', '/administrators', { body: { Email, Role } }),
+    disableAdministrator: (administratorId: string) =>
+      call<void>('POST', `/administrators/${encodeURIComponent(administratorId)}`, { query: { operation: 'disable' } }),
+
+    listAccessKeys: () => call<Out<typeof accessKeyOutputs.list>>('GET', '/access-keys'),
+    createAccessKey: (input: { Name: string; Role: Role; AccountId?: string }) => call<Out<typeof accessKeyOutputs.created>>('POST', '/access-keys', { body: input }),
+    revokeAccessKey: (accessKeyId: string) => call<void>('DELETE', `/access-keys/${encodeURIComponent(accessKeyId)}`),
   };
 }
+
+/** The most ListDeletedAccounts answers in its one page; a list this long may have been cut short. */
+export const DELETED_ACCOUNTS_MAX = 200;
 
 export type ChimeApi = ReturnType<typeof createChimeApi>;

@@ -9,9 +9,11 @@ import { ErrorAlert } from './components/error-explanation';
 import { Page } from './components/page';
 import { RouterLink } from './components/router-link';
 import { TopBar } from './components/top-bar';
+import { AccessKeysPage } from './pages/access-keys-page';
 import { AccountLayout } from './pages/account-layout';
 import { AccountSettingsPage } from './pages/account-settings-page';
 import { AccountsPage } from './pages/accounts-page';
+import { AdministratorsPage } from './pages/administrators-page';
 import { AuditPage } from './pages/audit-page';
 import { DeletedAccountsPage } from './pages/deleted-accounts-page';
 import { SetupPage } from './pages/setup-page';
@@ -38,6 +40,8 @@ export function App() {
           </Route>
           <Route path="/deleted-accounts" element={<DeletedAccountsPage />} />
           <Route path="/audit" element={<AuditPage />} />
+          <Route path="/administrators" element={<AdministratorsPage />} />
+          <Route path="/access-keys" element={<AccessKeysPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

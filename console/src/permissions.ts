@@ -1,6 +1,6 @@
-// The write operations whose buttons the console shows or hides. Which ones an administrator may call comes from
-// the server with the session (AllowedOperations, from the policy table the API enforces).
-export type WriteOperation =
+// The operations whose screens and buttons the console shows or hides. Which ones an administrator may call comes
+// from the server with the session (AllowedOperations, from the policy table the API enforces).
+export type GatedOperation =
   | 'InviteUsers'
   | 'UpdateUser'
   | 'BatchUpdateUser'
@@ -12,4 +12,10 @@ export type WriteOperation =
   | 'UpdateAccount'
   | 'DeleteAccount'
   | 'UpdateAccountSettings'
-  | 'RestoreAccount';
+  | 'RestoreAccount'
+  | 'ListAdministrators'
+  | 'InviteAdministrator'
+  | 'DisableAdministrator'
+  | 'ListAccessKeys'
+  | 'CreateAccessKey'
+  | 'RevokeAccessKey';

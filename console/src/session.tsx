@@ -2,7 +2,7 @@
 // every API call carries and the role that decides which actions the screens offer.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import * as api from './api';
-import type { WriteOperation } from './permissions';
+import type { GatedOperation } from './permissions';
 
 type SessionState =
   | { status: 'loading' }
@@ -68,9 +68,11 @@ export function useSession(): SessionContextValue {
 }
 
 interface SignedIn {
-  admin: api.Administrator;
+  admin: api.SessionAdministrator;
   api: api.ChimeApi;
-  can: (operation: WriteOperation) => boolean;
+  can: (operation: GatedOperation) => boolean;
+  /** Whether the server can send email; without a relay, invitation emails wait in the outbox. */
+  mailRelayConfigured: boolean;
 }
 
 const SignedInContext = createContext<SignedIn | null>(null);
@@ -81,7 +83,11 @@ export function SignedInProvider({ session, children }: { session: api.ConsoleSe
   const { Administrator: admin, CsrfToken } = session;
   const chimeApi = useMemo(() => api.createChimeApi(CsrfToken, endSession), [CsrfToken, endSession]);
   const allowed = useMemo(() => new Set<string>(session.AllowedOperations), [session.AllowedOperations]);
-  const value = useMemo<SignedIn>(() => ({ admin, api: chimeApi, can: (operation) => allowed.has(operation) }), [admin, chimeApi, allowed]);
+  const mailRelayConfigured = session.MailRelayConfigured;
+  const value = useMemo<SignedIn>(
+    () => ({ admin, api: chimeApi, can: (operation) => allowed.has(operation), mailRelayConfigured }),
+    [admin, chimeApi, allowed, mailRelayConfigured],
+  );
   return <SignedInContext.Provider value={value}>{children}</SignedInContext.Provider>;
 }
 

@@ -10,9 +10,12 @@ export function useUrlQuery() {
 
   const get = useCallback((key: string) => params.get(key) ?? '', [params]);
 
-  /** Sets or clears (empty value) query values; any change of the view returns to the first page. */
+  /**
+   * Sets or clears (empty value) query values; any change of the view returns to the first page. `replace` keeps
+   * the history to one entry for changes made keystroke by keystroke.
+   */
   const update = useCallback(
-    (changes: Record<string, string | undefined>) =>
+    (changes: Record<string, string | undefined>, options: { replace?: boolean } = {}) =>
       setParams((previous) => {
         const next = new URLSearchParams(previous);
         for (const [key, value] of Object.entries(changes)) {
@@ -21,7 +24,7 @@ export function useUrlQuery() {
         }
         next.delete(PAGE_TOKEN_PARAM);
         return next;
-      }),
+      }, options),
     [setParams],
   );
 

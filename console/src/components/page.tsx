@@ -1,10 +1,13 @@
 // The frame of every screen: side navigation, breadcrumbs and the flash messages around the screen's content.
+import Alert from '@cloudscape-design/components/alert';
 import AppLayout from '@cloudscape-design/components/app-layout';
 import BreadcrumbGroup from '@cloudscape-design/components/breadcrumb-group';
 import SideNavigation, { type SideNavigationProps } from '@cloudscape-design/components/side-navigation';
 import type { ReactNode } from 'react';
 import { useLocation } from 'react-router-dom';
 import type { Account } from '../api';
+import { roleLabels } from '../format';
+import { useSignedIn } from '../session';
 import { Flashes } from './flash';
 import { consoleHref, useFollow } from './router-link';
 
@@ -54,10 +57,14 @@ export function Page({ children, breadcrumbs, account, bare = false }: PageProps
 function Navigation({ account }: { account: Account | undefined }) {
   const { pathname } = useLocation();
   const follow = useFollow();
+  const { can } = useSignedIn();
   const links: SideNavigationProps.Link[] = [
     { type: 'link', text: 'Accounts', href: consoleHref('/accounts') },
     { type: 'link', text: 'Deleted accounts', href: consoleHref('/deleted-accounts') },
     { type: 'link', text: 'Audit log', href: consoleHref('/audit') },
+    // Only full administrators manage who administers: the others do not see the screens at all.
+    ...(can('ListAdministrators') ? [{ type: 'link' as const, text: 'Administrators', href: consoleHref('/administrators') }] : []),
+    ...(can('ListAccessKeys') ? [{ type: 'link' as const, text: 'Access keys', href: consoleHref('/access-keys') }] : []),
   ];
   const accountLinks: SideNavigationProps.Link[] = account
     ? [
@@ -77,4 +84,16 @@ function Navigation({ account }: { account: Account | undefined }) {
     .sort((a, b) => b.length - a.length)[0];
 
   return <SideNavigation items={items} activeHref={activeHref} onFollow={follow} />;
+}
+
+/** A screen the administrator's role does not include (reached by a link or a typed address). */
+export function NotForYourRole({ breadcrumbs, what }: { breadcrumbs: Crumb[]; what: string }) {
+  const { admin } = useSignedIn();
+  return (
+    <Page breadcrumbs={breadcrumbs}>
+      <Alert type="info" header={`${what} are for full administrators`}>
+        Your role is {roleLabels[admin.Role]}, which does not include this screen. Ask an administrator with full access.
+      </Alert>
+    </Page>
+  );
 }

@@ -22,11 +22,7 @@ export function AccountLayout() {
   if (request.error) {
     return (
       <Page breadcrumbs={[{ text: 'Accounts', to: '/accounts' }]}>
-        <ErrorAlert
-          header="The account could not be loaded"
-          error={request.error}
-          explanation={request.error.code === 'NotFound' ? 'No account has this ID. If it was deleted, it is listed under Deleted accounts.' : undefined}
-        />
+        <ErrorAlert header="The account could not be loaded" error={request.error} />
       </Page>
     );
   }

@@ -27,7 +27,6 @@ import { useUrlQuery } from '../url-state';
 import { useRequest } from '../use-request';
 import { AccountHeader, accountCrumbs, useOpenAccount } from './account-layout';
 
-
 export function AccountSettingsPage() {
   const { account } = useOpenAccount();
   const query = useUrlQuery();
@@ -141,7 +140,7 @@ function RenameAccountModal({ account, onRenamed, onDismiss }: { account: Accoun
   );
 }
 
-/** Why the server refuses to delete (422): what must happen first depends on the account type. */
+/** What must happen before the server deletes an account, which depends on its type. */
 function deletionPrecondition(account: Account): string {
   return account.AccountType === 'Team'
     ? 'Remove every registered or suspended user first: on the Users page, select them and choose Actions → Remove users.'
@@ -167,8 +166,7 @@ function DeleteAccountModal({ account, onDismiss }: { account: Account; onDismis
         ),
       });
     } catch (e) {
-      const error = toApiError(e);
-      notifyError(`Account “${account.Name}” was not deleted`, error, error.code === 'Unprocessable' ? deletionPrecondition(account) : undefined);
+      notifyError(`Account “${account.Name}” was not deleted`, toApiError(e));
       onDismiss();
     }
   }
@@ -198,24 +196,25 @@ function MeetingsTab() {
   const { api, can } = useSignedIn();
   const { notify, notifyError } = useFlash();
   const request = useRequest((api) => api.getAccountSettings(account.AccountId).then((r) => r.AccountSettings), [account.AccountId]);
-  const [draft, setDraft] = useState<AccountSettings>({});
+  const [draft, setDraft] = useState<MeetingPolicies>({ sharedControl: true, dialOut: false });
   const [saving, setSaving] = useState(false);
   useEffect(() => {
-    if (request.data) setDraft(request.data);
+    if (request.data) setDraft(policiesOf(request.data));
   }, [request.data]);
 
   if (request.error) return <ErrorAlert header="The meeting settings could not be loaded" error={request.error} />;
   if (!request.data) return <StatusIndicator type="loading">Loading meeting settings</StatusIndicator>;
 
   const editable = can('UpdateAccountSettings');
-  const changed =
-    !!draft.DisableRemoteControl !== !!request.data.DisableRemoteControl || !!draft.EnableDialOut !== !!request.data.EnableDialOut;
+  const saved = policiesOf(request.data);
+  const changed = draft.sharedControl !== saved.sharedControl || draft.dialOut !== saved.dialOut;
 
   async function save() {
     setSaving(true);
     try {
-      await api.updateAccountSettings(account.AccountId, draft);
-      request.setData(draft);
+      const settings = settingsOf(draft);
+      await api.updateAccountSettings(account.AccountId, settings);
+      request.setData(settings);
       notify({ type: 'success', header: 'Meeting settings saved.' });
     } catch (e) {
       notifyError('The meeting settings were not saved', toApiError(e));
@@ -244,22 +243,34 @@ function MeetingsTab() {
     >
       <SpaceBetween size="m">
         <Toggle
-          checked={!!draft.DisableRemoteControl}
+          checked={draft.sharedControl}
           readOnly={!editable}
-          onChange={({ detail }) => setDraft({ ...draft, DisableRemoteControl: detail.checked })}
-          description="Attendees cannot take control of a shared screen."
+          onChange={({ detail }) => setDraft({ ...draft, sharedControl: detail.checked })}
+          description="Attendees can ask to control a presenter's shared screen, and the presenter can grant it."
         >
-          Remote control disabled
+          Enable shared control in screen sharing
         </Toggle>
         <Toggle
-          checked={!!draft.EnableDialOut}
+          checked={draft.dialOut}
           readOnly={!editable}
-          onChange={({ detail }) => setDraft({ ...draft, EnableDialOut: detail.checked })}
-          description="Meetings can call attendees' phones (“call me”)."
+          onChange={({ detail }) => setDraft({ ...draft, dialOut: detail.checked })}
+          description="Meetings can call an attendee's phone to join them to the meeting."
         >
-          Dial-out enabled
+          Enable outbound calling to join meetings
         </Toggle>
       </SpaceBetween>
     </Container>
   );
 }
+
+/** The meeting policies as Chime's console put them, each one said positively. */
+interface MeetingPolicies {
+  sharedControl: boolean;
+  dialOut: boolean;
+}
+
+/** The wire says "DisableRemoteControl": shared control is on unless it is set. */
+const policiesOf = (s: AccountSettings): MeetingPolicies => ({ sharedControl: !s.DisableRemoteControl, dialOut: !!s.EnableDialOut });
+
+/** Both values, always: a save states the whole policy, whatever the server held before. */
+const settingsOf = (p: MeetingPolicies): Required<AccountSettings> => ({ DisableRemoteControl: !p.sharedControl, EnableDialOut: p.dialOut });

@@ -5,13 +5,13 @@ import Header from '@cloudscape-design/components/header';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table, { type TableProps } from '@cloudscape-design/components/table';
 import { useState } from 'react';
-import type { DeletedAccount } from '../api';
+import { DELETED_ACCOUNTS_MAX, type DeletedAccount } from '../api';
 import { ConfirmModal } from '../components/confirm-modal';
 import { ErrorAlert, toApiError } from '../components/error-explanation';
 import { useFlash } from '../components/flash';
 import { Page } from '../components/page';
 import { RouterLink } from '../components/router-link';
-import { formatDateTime } from '../format';
+import { formatCount, formatDateTime } from '../format';
 import { useSignedIn } from '../session';
 import { useRequest } from '../use-request';
 import { accountPath } from './account-layout';
@@ -32,12 +32,7 @@ export function DeletedAccountsPage() {
       });
       request.reload();
     } catch (e) {
-      const error = toApiError(e);
-      notifyError(
-        `Account “${account.Name}” was not restored`,
-        error,
-        error.code === 'Unprocessable' ? 'The 90 days during which a deleted account can be restored are over.' : undefined,
-      );
+      notifyError(`Account “${account.Name}” was not restored`, toApiError(e));
     }
     setRestoring(undefined);
   }
@@ -69,7 +64,12 @@ export function DeletedAccountsPage() {
           variant="full-page"
           ariaLabels={{ tableLabel: 'Deleted accounts' }}
           header={
-            <Header variant="awsui-h1-sticky" description="A deleted account can be restored, with its users and settings, for 90 days.">
+            <Header
+              variant="awsui-h1-sticky"
+              // The list comes in one page; a full page may have been cut short.
+              counter={request.data ? `(${formatCount(request.data.Accounts.length, request.data.Accounts.length >= DELETED_ACCOUNTS_MAX)})` : undefined}
+              description="A deleted account can be restored, with its users and settings, for 90 days."
+            >
               Deleted accounts
             </Header>
           }

@@ -13,6 +13,7 @@ import type { Account, ApiError, Invite } from '../api';
 import { ErrorAlert, toApiError } from '../components/error-explanation';
 import { useInitialFocus } from '../components/initial-focus';
 import { ModalFooter } from '../components/modal-footer';
+import { NO_RELAY } from '../components/email-status';
 import { StatusText } from '../components/status';
 import { plural } from '../format';
 import { useSignedIn } from '../session';
@@ -122,6 +123,7 @@ export function InviteUsersModal({ account, onDismiss, onInvited }: InviteUsersM
 }
 
 function InviteResults({ invites }: { invites: Invite[] }) {
+  const { mailRelayConfigured } = useSignedIn();
   const failed = invites.filter((i) => i.Status === 'Failed').length;
   return (
     <SpaceBetween size="s">
@@ -143,8 +145,8 @@ function InviteResults({ invites }: { invites: Invite[] }) {
         ]}
       />
       <Box variant="small">
-        Accepted means the person is already a member of this account. Not sent means the invitation email is queued and goes out shortly.
-        An invitation fails when another organization has claimed the address’s email domain.
+        Accepted means the person is already a member of this account. An invitation fails when another organization has claimed the
+        address’s email domain. {mailRelayConfigured ? 'Not sent means the invitation email is queued and goes out shortly.' : `Not sent means the email is waiting for a mail relay: ${NO_RELAY}`}
       </Box>
     </SpaceBetween>
   );

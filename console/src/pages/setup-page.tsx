@@ -26,12 +26,8 @@ const MIN_PASSWORD = 10;
 const linkUsedUp =
   'This setup link can no longer be used: it has expired or was already used. If you already created your administrator, sign in. Otherwise ask an administrator with full access for a new link (npx carillon admins create).';
 
-/** Why the server refused a link on inspection: 410 means expired or already used, 400 not a valid link. */
-function inspectionExplanation(error: ApiError): string | undefined {
-  if (error.status === 410) return linkUsedUp;
-  if (error.status === 400) return 'This setup link is not valid. Check that you opened the whole link as the server printed it, or ask for a new one.';
-  return undefined;
-}
+/** A link that expired or was used sends a first administrator back to sign in; the Reason says which it was. */
+const usedUp = (error: ApiError) => (error.reason === 'admin.setup_used' || error.reason === 'admin.setup_expired' ? linkUsedUp : undefined);
 
 export function SetupPage() {
   const { hash } = useLocation();
@@ -65,7 +61,7 @@ export function SetupPage() {
             </Alert>
           ) : linkError ? (
             <SpaceBetween size="s">
-              <ErrorAlert header="This setup link cannot be used" error={linkError} explanation={inspectionExplanation(linkError)} />
+              <ErrorAlert header="This setup link cannot be used" error={linkError} explanation={usedUp(linkError)} />
               <Box>
                 <RouterLink to="/signin">Go to sign-in</RouterLink>
               </Box>
@@ -132,7 +128,7 @@ function SetupForm({ token, link }: { token: string; link: SetupLink }) {
         }
       >
         <SpaceBetween size="m">
-          {error && <ErrorAlert header="The administrator was not created" error={error} explanation={error.status === 410 ? linkUsedUp : undefined} />}
+          {error && <ErrorAlert header="The administrator was not created" error={error} explanation={usedUp(error)} />}
           <Container header={<Header variant="h2" description={`You will have the ${roleLabels[link.Role]} role.`}>Your details</Header>}>
             <SpaceBetween size="m">
               <FormField label="Email" errorText={shown(errors.email)} description={link.Email ? 'This link was issued for this address.' : undefined}>

@@ -14,12 +14,6 @@ import { ErrorAlert, toApiError } from '../components/error-explanation';
 import { Page } from '../components/page';
 import { useSession } from '../session';
 
-const signInExplanations: Record<string, string> = {
-  Unauthorized: 'The email address and password do not match an administrator of this server.',
-  Throttled: 'There were too many failed attempts, so sign-in is locked for a while. Wait a few minutes, then try again.',
-  Forbidden: 'This administrator may not sign in, for example because their access was disabled.',
-};
-
 /** Only paths inside the console are followed, so a crafted link cannot send the administrator elsewhere. */
 function safeReturnTo(raw: string | null): string {
   if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || raw.startsWith('/signin')) return '/accounts';
@@ -79,7 +73,7 @@ export function SignInPage() {
                   Sign in again to continue where you left off.
                 </Alert>
               )}
-              {error && <ErrorAlert header="Sign-in failed" error={error} explanation={signInExplanations[error.code]} />}
+              {error && <ErrorAlert header="Sign-in failed" error={error} />}
               <Container>
                 <SpaceBetween size="m">
                   <FormField label="Email" errorText={emailError}>

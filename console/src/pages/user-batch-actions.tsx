@@ -4,13 +4,13 @@ import type { ReactNode } from 'react';
 import type { Account, ChimeApi, User, UserError } from '../api';
 import { explainError, toApiError } from '../components/error-explanation';
 import { isDirectoryManaged, plural } from '../format';
-import type { WriteOperation } from '../permissions';
+import type { GatedOperation } from '../permissions';
 
 export type BatchActionId = 'assign-pro' | 'assign-basic' | 'remove-users' | 'suspend-users' | 'activate-users';
 
 interface BatchAction {
   label: string;
-  operation: WriteOperation;
+  operation: GatedOperation;
   /** The API's batch limit: 20 for license updates, 50 for suspension. */
   chunkSize: number;
   run: (api: ChimeApi, accountId: string, users: User[]) => Promise<{ UserErrors: UserError[] }>;
@@ -78,7 +78,7 @@ interface MenuItem {
 }
 
 /** The batch actions offered for an account, given what the administrator's role may do. */
-export function batchMenu(account: Account, allowed: (operation: WriteOperation) => boolean): MenuItem[] {
+export function batchMenu(account: Account, allowed: (operation: GatedOperation) => boolean): MenuItem[] {
   const ids: BatchActionId[] =
     account.AccountType === 'Team'
       ? ['assign-pro', 'assign-basic', 'remove-users']

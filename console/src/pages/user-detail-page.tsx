@@ -1,5 +1,5 @@
-// One user: their details and invitation, and the actions on them (reset personal PIN, sign out everywhere,
-// change license).
+// One user: their details and invitation, and the actions on them (reset personal PIN and sign out everywhere for
+// someone who has registered, resend the invitation to someone who has not, change license).
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import Container from '@cloudscape-design/components/container';
@@ -16,20 +16,24 @@ import { LicensePicker } from '../components/license-picker';
 import { ErrorAlert, toApiError } from '../components/error-explanation';
 import { useFlash } from '../components/flash';
 import { Page } from '../components/page';
+import { useEmailStatusNote } from '../components/email-status';
 import { StatusText } from '../components/status';
 import { formatDateTime, isDirectoryManaged, userTypeLabels } from '../format';
 import { useSignedIn } from '../session';
 import { useRequest } from '../use-request';
 import { accountCrumbs, accountPath, useOpenAccount } from './account-layout';
+import { InvitationDetails } from './invitation-details';
 
 export function UserDetailPage() {
   const { account } = useOpenAccount();
   const { userId = '' } = useParams();
   const { api, can } = useSignedIn();
   const { notify, notifyError } = useFlash();
-  const [confirming, setConfirming] = useState<'reset-pin' | 'logout'>();
+  const emailNote = useEmailStatusNote();
+  const [confirming, setConfirming] = useState<'reset-pin' | 'logout' | 'resend'>();
   const request = useRequest((api) => api.getUser(account.AccountId, userId).then((r) => r.User), [account.AccountId, userId]);
   const user = request.data?.UserId === userId ? request.data : undefined;
+  const invitationRequest = useRequest((api) => api.getUserInvitation(account.AccountId, userId).then((r) => r.Invitation), [account.AccountId, userId]);
 
   const breadcrumbs = [
     ...accountCrumbs(account, 'Users'),
@@ -40,11 +44,7 @@ export function UserDetailPage() {
     return (
       <Page account={account} breadcrumbs={breadcrumbs}>
         {request.error ? (
-          <ErrorAlert
-            header="The user could not be loaded"
-            error={request.error}
-            explanation={request.error.code === 'NotFound' ? 'This account has no user with this ID; the user may have been removed.' : undefined}
-          />
+          <ErrorAlert header="The user could not be loaded" error={request.error} />
         ) : (
           <StatusIndicator type="loading">Loading user</StatusIndicator>
         )}
@@ -77,10 +77,33 @@ export function UserDetailPage() {
     setConfirming(undefined);
   }
 
+  async function resend(target: User) {
+    try {
+      const [invite] = (await api.inviteUsers(account.AccountId, [target.PrimaryEmail])).Invites;
+      if (invite?.Status === 'Failed') {
+        notify({ type: 'error', header: `The invitation to ${target.PrimaryEmail} failed.`, content: 'Another organization has claimed the address’s email domain.' });
+      } else {
+        notify({
+          type: 'success',
+          header: `A new invitation was sent to ${target.PrimaryEmail}.`,
+          content: `The link in the earlier invitation no longer works.${invite?.EmailStatus === 'NotSent' ? ` ${emailNote('NotSent')}` : ''}`,
+        });
+      }
+      request.reload();
+      invitationRequest.reload();
+    } catch (e) {
+      notifyError('The invitation was not resent', toApiError(e));
+    }
+    setConfirming(undefined);
+  }
+
+  // Someone who has not registered has no sessions and no personal PIN yet; what they can get is a new invitation.
+  const registered = user.UserRegistrationStatus !== 'Unregistered';
+  const canResend = !registered && account.AccountType === 'Team' && can('InviteUsers');
   const actions = (
     <SpaceBetween direction="horizontal" size="xs">
-      {can('LogoutUser') && <Button onClick={() => setConfirming('logout')}>Log out user</Button>}
-      {can('ResetPersonalPIN') && <Button onClick={() => setConfirming('reset-pin')}>Reset personal PIN</Button>}
+      {registered && can('LogoutUser') && <Button onClick={() => setConfirming('logout')}>Log out user</Button>}
+      {registered && can('ResetPersonalPIN') && <Button onClick={() => setConfirming('reset-pin')}>Reset personal PIN</Button>}
     </SpaceBetween>
   );
 
@@ -104,8 +127,23 @@ export function UserDetailPage() {
               ]}
             />
           </Container>
-          {can('UpdateUser') && <LicenseEditor account={account} user={user} onSaved={request.setData} />}
-          <InvitationDetails account={account} userId={user.UserId} />
+          {can('UpdateUser') && (
+            <LicenseEditor
+              account={account}
+              user={user}
+              onSaved={(updated) => {
+                request.setData(updated);
+                // An invitee keeps a license chosen for them: the invitation now says so.
+                invitationRequest.reload();
+              }}
+            />
+          )}
+          <InvitationDetails
+            user={user}
+            invitation={invitationRequest.loading ? undefined : invitationRequest.data}
+            error={invitationRequest.error}
+            actions={canResend && <Button onClick={() => setConfirming('resend')}>Resend invitation</Button>}
+          />
         </SpaceBetween>
       </ContentLayout>
 
@@ -113,6 +151,12 @@ export function UserDetailPage() {
         <ConfirmModal title="Reset personal PIN" confirmLabel="Reset PIN" onConfirm={() => resetPin(user)} onDismiss={() => setConfirming(undefined)}>
           Give {user.PrimaryEmail} a new personal meeting PIN? The old PIN stops working, and every meeting they scheduled with it needs the new
           one.
+        </ConfirmModal>
+      )}
+      {confirming === 'resend' && (
+        <ConfirmModal title="Resend invitation" confirmLabel="Resend" onConfirm={() => resend(user)} onDismiss={() => setConfirming(undefined)}>
+          Send {user.PrimaryEmail} a new invitation to “{account.Name}”? The link in the earlier invitation stops working; the new email has a
+          fresh link.
         </ConfirmModal>
       )}
       {confirming === 'logout' && (
@@ -155,32 +199,4 @@ function LicenseEditor({ account, user, onSaved }: { account: Account; user: Use
       }}
     />
   );
-}
-
-function InvitationDetails({ account, userId }: { account: Account; userId: string }) {
-  const request = useRequest((api) => api.getUserInvitation(account.AccountId, userId).then((r) => r.Invitation), [account.AccountId, userId]);
-  const invitation = request.data;
-
-  let content;
-  if (request.error?.code === 'NotFound') {
-    content = <Box>This user was never invited: they joined by registering with an address in a claimed domain, or through a directory.</Box>;
-  } else if (request.error) {
-    content = <ErrorAlert header="The invitation could not be loaded" error={request.error} />;
-  } else if (!invitation) {
-    content = <StatusIndicator type="loading">Loading invitation</StatusIndicator>;
-  } else {
-    content = (
-      <KeyValuePairs
-        columns={3}
-        items={[
-          { label: 'Invitation status', value: <StatusText status={invitation.Status} /> },
-          { label: 'Email status', value: <StatusText status={invitation.EmailStatus} /> },
-          { label: 'Sent to', value: invitation.EmailAddress },
-          { label: 'Invitation date', value: formatDateTime(invitation.InvitedOn) },
-          { label: 'Expires on', value: formatDateTime(invitation.ExpiresOn) },
-        ]}
-      />
-    );
-  }
-  return <Container header={<Header variant="h2">Invitation</Header>}>{content}</Container>;
 }

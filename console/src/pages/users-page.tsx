@@ -1,5 +1,5 @@
-// The users of one account: filters and email-prefix search, paging, batch actions on the selected users, and
-// inviting people to Team accounts.
+// The users of one account: filters and email-prefix search, paging, the count of users the filter matches, batch
+// actions on the selected users, CSV export of every page the filter matches, and inviting people to Team accounts.
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import ButtonDropdown from '@cloudscape-design/components/button-dropdown';
@@ -11,15 +11,18 @@ import Select, { type SelectProps } from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import Table from '@cloudscape-design/components/table';
 import { useEffect, useState } from 'react';
+import { registrationStatuses } from '../../../src/users/users-wire.js';
 import type { Account, AssignableLicense, RegistrationStatus, User, UserType } from '../api';
 import { ConfirmModal } from '../components/confirm-modal';
+import { CsvExportButton } from '../components/csv-export-button';
 import { ErrorAlert } from '../components/error-explanation';
 import { useFlash } from '../components/flash';
 import { Page } from '../components/page';
 import { RouterLink } from '../components/router-link';
 import { StatusText } from '../components/status';
 import { TokenPagination, useCurrentPageToken } from '../components/token-pagination';
-import { userTypeLabels } from '../format';
+import type { CsvColumn } from '../csv';
+import { formatCount, userTypeLabels } from '../format';
 import { useSignedIn } from '../session';
 import { useUrlQuery } from '../url-state';
 import { useRequest } from '../use-request';
@@ -28,13 +31,23 @@ import { InviteUsersModal } from './invite-users-modal';
 import { batchActions, batchMenu, reportBatch, runBatchAction, type BatchActionId } from './user-batch-actions';
 
 const PAGE_SIZE = 50;
+/** The API's largest page, for exports; an export holds as many users as CountUsers counts before it says "10,000+". */
+const EXPORT_PAGE = 200;
+const EXPORT_CAP = 10_000;
 
-const statusOptions: SelectProps.Option[] = [
-  { value: '', label: 'Any status' },
-  { value: 'Registered', label: 'Registered' },
-  { value: 'Unregistered', label: 'Unregistered' },
-  { value: 'Suspended', label: 'Suspended' },
+const csvColumns: CsvColumn<User>[] = [
+  { header: 'Email', value: (u) => u.PrimaryEmail },
+  { header: 'Name', value: (u) => u.DisplayName },
+  { header: 'Status', value: (u) => u.UserRegistrationStatus },
+  { header: 'License', value: (u) => u.LicenseType },
+  { header: 'Type', value: (u) => u.UserType },
+  { header: 'Invitation', value: (u) => u.UserInvitationStatus },
+  { header: 'Registered on (UTC)', value: (u) => u.RegisteredOn },
+  { header: 'Invited on (UTC)', value: (u) => u.InvitedOn },
+  { header: 'User ID', value: (u) => u.UserId },
 ];
+
+const statusOptions: SelectProps.Option[] = [{ value: '', label: 'Any status' }, ...registrationStatuses.map((value) => ({ value, label: value }))];
 const licenseOptions: SelectProps.Option[] = [
   { value: '', label: 'Any license' },
   { value: 'Pro', label: 'Pro' },
@@ -67,18 +80,19 @@ export function UsersPage() {
   const [running, setRunning] = useState(false);
   const [inviting, setInviting] = useState(false);
 
-  const request = useRequest(
-    (api) =>
-      api.listUsers(account.AccountId, {
-        registrationStatus: (filters.status || undefined) as RegistrationStatus | undefined,
-        license: (filters.license || undefined) as AssignableLicense | undefined,
-        userType: (filters.type || undefined) as UserType | undefined,
-        emailPrefix: filters.emailPrefix || undefined,
-        maxResults: PAGE_SIZE,
-        nextToken,
-      }),
-    [account.AccountId, filters.status, filters.license, filters.type, filters.emailPrefix, nextToken],
-  );
+  const filterQuery = {
+    registrationStatus: (filters.status || undefined) as RegistrationStatus | undefined,
+    license: (filters.license || undefined) as AssignableLicense | undefined,
+    userType: (filters.type || undefined) as UserType | undefined,
+    emailPrefix: filters.emailPrefix || undefined,
+  };
+  const filterDeps = [account.AccountId, filters.status, filters.license, filters.type, filters.emailPrefix];
+  const request = useRequest((api) => api.listUsers(account.AccountId, { ...filterQuery, maxResults: PAGE_SIZE, nextToken }), [...filterDeps, nextToken]);
+  const count = useRequest((api) => api.countUsers(account.AccountId, filterQuery), filterDeps);
+  const reload = () => {
+    request.reload();
+    count.reload();
+  };
   // A new page or filter shows other users: a selection of users no longer in view would be acted on unseen.
   useEffect(() => setSelected([]), [request.data]);
 
@@ -90,7 +104,7 @@ export function UsersPage() {
     try {
       const users = selected;
       notify(reportBatch(id, users, await runBatchAction(api, account, id, users)));
-      request.reload();
+      reload();
     } finally {
       setRunning(false);
       setConfirming(undefined);
@@ -99,6 +113,9 @@ export function UsersPage() {
 
   const anyFilter = Object.values(filters).some(Boolean);
   const confirmation = confirming && batchActions[confirming].confirmation;
+  // "(1,024)", "(10,000+)" past the server's cap, "(2/1,024)" with a selection; no count while it loads.
+  const total = count.data && !count.loading ? formatCount(count.data.UserCount, count.data.Capped) : undefined;
+  const counter = total !== undefined ? `(${selected.length > 0 ? `${selected.length}/` : ''}${total})` : selected.length > 0 ? `(${selected.length} selected)` : undefined;
 
   return (
     <Page
@@ -119,10 +136,22 @@ export function UsersPage() {
             header={
               <Header
                 variant="h2"
-                counter={selected.length > 0 ? `(${selected.length} selected)` : undefined}
+                counter={counter}
                 description={accountTypeNotes[account.AccountType]}
                 actions={
                   <SpaceBetween direction="horizontal" size="xs">
+                    <CsvExportButton
+                      data-testid="users-export"
+                      noun={{ one: 'user', many: 'users' }}
+                      fileStem={`users-${account.Name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'account'}`}
+                      cap={EXPORT_CAP}
+                      cappedAdvice="Narrow the filters (status, license, type or email prefix) to export the rest in parts."
+                      columns={csvColumns}
+                      fetchPage={async (token) => {
+                        const page = await api.listUsers(account.AccountId, { ...filterQuery, maxResults: EXPORT_PAGE, nextToken: token });
+                        return { items: page.Users, nextToken: page.NextToken };
+                      }}
+                    />
                     {menu.length > 0 && (
                       <ButtonDropdown
                         data-testid="user-actions"
@@ -201,7 +230,7 @@ export function UsersPage() {
           </SpaceBetween>
         </ConfirmModal>
       )}
-      {inviting && <InviteUsersModal account={account} onDismiss={() => setInviting(false)} onInvited={request.reload} />}
+      {inviting && <InviteUsersModal account={account} onDismiss={() => setInviting(false)} onInvited={reload} />}
     </Page>
   );
 }
