@@ -1,4 +1,11 @@
 // `npm start`: runs the server until SIGINT or SIGTERM.
+//
+// npm start runs it with UV_THREADPOOL_SIZE=2 unless that is set. Each libuv thread that has checked a password keeps
+// argon2's 19 MiB block in its own glibc arena for good (libuv's default 4 threads: 76 MiB more after a few sign-ins,
+// under any later load); two threads keep 38 MiB and hash at most two passwords at once. glibc's knobs that return
+// the block instead (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, MALLOC_ARENA_MAX) cost 5 to 60% more CPU per
+// sign-in in page faults. It cannot be set from here: Node's ES module loader starts the pool, with 4 threads, to
+// read this very file. Started another way (`node dist/server.js`, a service unit), set it there.
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './server.js';
 
