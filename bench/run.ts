@@ -17,13 +17,14 @@ import { createTestDatabase } from '../test/support/database.js';
 import { emailOf, seed, type Seeded } from './seed.js';
 import { hashPassword, verifyPassword } from '../src/signin/passwords.js';
 import { createSmtpTransport } from '../src/mail/smtp-transport.js';
+import { benchJobs } from './jobs-bench.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const engineArg = argv.includes('--engine') ? argv[argv.indexOf('--engine') + 1] : undefined;
 const size = quick
-  ? { users: 20_000, accounts: 2_000, loadSeconds: 3, searches: 300, invitesCalls: 100 }
-  : { users: 1_000_000, accounts: 100_000, loadSeconds: 10, searches: 2_000, invitesCalls: 400 };
+  ? { users: 20_000, accounts: 2_000, loadSeconds: 3, searches: 300, invitesCalls: 100, jobs: 5_000, latencyJobs: 100 }
+  : { users: 1_000_000, accounts: 100_000, loadSeconds: 10, searches: 2_000, invitesCalls: 400, jobs: 20_000, latencyJobs: 300 };
 const root = path.resolve(import.meta.dirname, '..');
 
 type Row = { engine: string; name: string; carillon: string; baseline: string; ratio: string; goal: string; met: boolean | undefined };
@@ -186,7 +187,9 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     CARILLON_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     SMTP_URL: sink.url,
-    CARILLON_MAIL_POLL_MS: '200',
+    CARILLON_JOBS_POLL_MS: '200',
+    // As `npm start` runs it: two libuv threads, so password hashing holds at most two 19 MiB blocks.
+    UV_THREADPOOL_SIZE: '2',
     ...(databaseUrl && { DATABASE_URL: databaseUrl }),
   };
   let getUserBody = '';
@@ -333,7 +336,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     );
 
     // Sign-in: password sign-ins per second per core, next to raw argon2id verifications with the same
-    // parameters, both with four requests in flight (the server verifies on libuv's four worker threads), in
+    // parameters, both with four requests in flight (the server verifies on libuv's worker threads), in
     // alternating rounds.
     const signinPage = await get(`${server.url}/signin`, {});
     const csrf = /name="csrf" value="([^"]+)"/.exec(signinPage.body)![1]!;
@@ -377,8 +380,15 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     const signinRatio = medianRatio(signinRates, verifyRates);
     row('password sign-ins per second per core (argon2id 19 MiB, t=2)', fmt(signinRate, 1), fmt(verifyRate, 1), fmtRatio(signinRatio), '≥ 0.90 of raw verify', signinRatio >= 0.9);
 
-    // 3. InviteUsers, 50 addresses a call, four clients as fast as they go; then how long the outbox takes to deliver
-    // them all (the server accepts and delivers on the same thread).
+    // Memory once sign-ins have run (argon2's blocks on the worker threads), under GetUser load again.
+    let rssAfterSignins = rssMb(server.child.pid!);
+    const afterSigninSampler = setInterval(() => (rssAfterSignins = Math.max(rssAfterSignins, rssMb(server.child.pid!))), 100);
+    await load(server.url, [getUser], { connections: 10, duration: roundSeconds });
+    clearInterval(afterSigninSampler);
+    row('RSS after the sign-ins, under GetUser load', `${fmt(rssAfterSignins, 0)} MB`, '', '', '< 200 MB under load', rssAfterSignins < 200);
+
+    // 3. InviteUsers, 50 addresses a call, four clients as fast as they go; then how long delivery takes (mail.deliver
+    // jobs through nodemailer's pool; the server accepts and delivers on the same thread).
     const created = await signed(server.url, seeded, { method: 'POST', path: '/accounts', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Name: 'Invite target' }) });
     const inviteTarget = (JSON.parse((await request(server.url + created.path, 'POST', created.headers, JSON.stringify({ Name: 'Invite target' }))).body) as { Account: { AccountId: string } }).Account.AccountId;
     const inviteCalls = (count: number, prefix: string) =>
@@ -411,17 +421,16 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     const acceptRate = total / acceptSeconds;
     const deliverRate = (sink.received() - sent0) / deliverSeconds;
     row('InviteUsers, 50 per call: invitations/s accepted', fmt(acceptRate, 0), '', '', '≥ 2000/s', acceptRate >= 2000);
-    // Delivery keeps up with the goal's acceptance rate even while the server accepts as fast as it can. (A goal
-    // set as a share of the burst's acceptance rate would fail whenever accepting got faster.)
-    row('  delivered to SMTP during and after the burst', `${fmt(deliverRate, 0)}/s`, `${fmt(acceptRate, 0)}/s`, fmtRatio(deliverRate / acceptRate), '≥ 2000/s', deliverRate >= 2000 && sink.received() - sent0 === total);
-    // The SMTP path's own ceiling on this machine: the same pooled transport sending straight to the same sink,
-    // with no outbox and no server in between. Delivery cannot beat it.
+    // Delivery meets the mail goal even while the server accepts as fast as it can.
+    row('  delivered to SMTP during and after the burst', `${fmt(deliverRate, 0)}/s`, `${fmt(acceptRate, 0)}/s`, fmtRatio(deliverRate / acceptRate), '≥ 1000/s', deliverRate >= 1000 && sink.received() - sent0 === total);
+    // The SMTP path's own ceiling on this machine: nodemailer's pool sending straight to the same sink, with no
+    // outbox, no jobs and no server in between. Delivery cannot beat it.
     const rawRate = await rawSmtpRate(sink.url, size.invitesCalls * 10);
-    row('  delivered vs raw pooled SMTP sends to the same sink', `${fmt(deliverRate, 0)}/s`, `${fmt(rawRate, 0)}/s`, fmtRatio(deliverRate / rawRate), '', undefined);
+    row("  delivered vs nodemailer's pool sending straight to the same sink", `${fmt(deliverRate, 0)}/s`, `${fmt(rawRate, 0)}/s`, fmtRatio(deliverRate / rawRate), '', undefined);
 
-    // 4. The goal rate held steady: one call of 50 every 25 ms (2,000 invitations/s) for the load period. Delivery
-    // keeps up when the mail waiting for delivery stays within about a second's worth and is gone soon after.
-    const paceMs = 25;
+    // 4. The mail goal's rate held steady: one call of 50 every 50 ms (1,000 invitations/s) for the load period.
+    // Delivery keeps up when the mail waiting for delivery stays within about a second's worth and is gone soon after.
+    const paceMs = 50;
     const paced = await inviteCalls(Math.round((size.loadSeconds * 1000) / paceMs), 'paced');
     const pacedSent0 = sink.received();
     let backlogPeak = 0;
@@ -445,13 +454,27 @@ async function benchEngine(engine: 'sqlite' | 'postgres', pgAdminUrl: string | u
     const drainMs = performance.now() - pacedEnd;
     const pacedRate = pacedTotal / pacedAcceptSeconds;
     row(
-      `InviteUsers held at 2,000/s for ${size.loadSeconds} s: mail awaiting delivery, peak / after the last call`,
+      `InviteUsers held at 1,000/s for ${size.loadSeconds} s: mail awaiting delivery, peak / after the last call`,
       `${fmt(backlogPeak, 0)} / ${fmt(drainMs, 0)} ms`,
       `${fmt(pacedRate, 0)}/s`,
       '',
-      'peak < 2000, < 1000 ms',
-      backlogPeak < 2000 && drainMs < 1000 && sink.received() - pacedSent0 === pacedTotal && pacedRate >= 1900,
+      'peak < 1000, < 1000 ms',
+      backlogPeak < 1000 && drainMs < 1000 && sink.received() - pacedSent0 === pacedTotal && pacedRate >= 950,
     );
+
+    // 5. The job runner, in this process on the same database: jobs through the runner (queued in transactions of
+    // 500 while it works them off, a no-op handler) against the runner's own statements alone on the same rows
+    // (insert, claim, mark done); and the time from a job's commit to its start.
+    const jobs = await benchJobs({ databaseUrl, jobs: size.jobs, latencyJobs: size.latencyJobs });
+    row(
+      `jobs through the runner, enqueue → done (${size.jobs.toLocaleString()} jobs): jobs/s vs raw inserts and claims`,
+      fmt(jobs.runnerPerSecond, 0),
+      fmt(jobs.rawPerSecond, 0),
+      fmtRatio(jobs.runnerPerSecond / jobs.rawPerSecond),
+      '≥ 0.50 of raw claims',
+      jobs.runnerPerSecond >= 0.5 * jobs.rawPerSecond,
+    );
+    row('  job enqueue → start, one job every 10 ms: p50 / p99', `${fmt(jobs.startP50Ms, 1)} / ${fmt(jobs.startP99Ms, 1)} ms`, '', '', 'p99 < 1000 ms', jobs.startP99Ms < 1000);
   } finally {
     await server.stop();
     await sink.stop();

@@ -44,7 +44,7 @@ export class AccessKeysService {
   async revokeKey(actor: Actor, id: string): Promise<AccessKey> {
     const revoked = await this.deps.db.transaction().execute(async (trx) => {
       const key = await accessKeysRepository.revoke(trx, id, this.deps.clock.now().toISOString());
-      if (!key) throw new AppError('auth.unknown_key', `No active access key ${id}.`);
+      if (!key) throw new AppError('access_key.not_found', `No active access key ${id}.`);
       await this.deps.audit.record(trx, actor, { action: 'RevokeAccessKey', resourceType: 'access_key', resourceId: id, accountId: key.accountId });
       return key;
     });

@@ -10,7 +10,7 @@ import type { AuditAction } from './audit-wire.js';
 /** Names for the ids of one kind (administrators' emails, access keys' names, accounts' names), from the
  *  capability that owns them. */
 export type NameResolver = (ids: string[]) => Promise<Map<string, string>>;
-export type NamedKind = 'admin' | 'access_key' | 'account';
+export type NamedKind = 'admin' | 'access_key' | 'identity' | 'account';
 
 export type AuditEntry = {
   action: AuditAction;
@@ -42,12 +42,13 @@ export class AuditLog {
       return resolver && ids.length > 0 ? resolver([...new Set(ids)]) : new Map<string, string>();
     };
     const ofType = (type: string) => events.filter((e) => e.actorType === type).map((e) => e.actorId);
-    const [admins, keys, accounts] = await Promise.all([
+    const [admins, keys, people, accounts] = await Promise.all([
       resolve('admin', ofType('admin')),
       resolve('access_key', ofType('access_key')),
+      resolve('identity', ofType('identity')),
       resolve('account', events.flatMap((e) => (e.accountId ? [e.accountId] : []))),
     ]);
-    return { actors: new Map([...admins, ...keys]), accounts };
+    return { actors: new Map([...admins, ...keys, ...people]), accounts };
   }
 
   async record(ex: Executor, actor: Actor, entry: AuditEntry): Promise<void> {

@@ -91,7 +91,7 @@ export class AcceptanceService {
       resourceType: 'invitation',
       resourceId: view.invitationId,
       accountId: view.account.id,
-      details: { userId: view.user.id, leftAccounts: left },
+      details: { userId: view.user.id, email: view.email, leftAccounts: left },
     });
   }
 }

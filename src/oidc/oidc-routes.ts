@@ -30,8 +30,8 @@ const PREFIX = '/oidc';
 export function registerOidc(app: FastifyInstance, deps: OidcDeps): void {
   const publicUrl = new URL(deps.config.publicUrl);
   const basePath = publicUrl.pathname.replace(/\/+$/, '');
-  const clients = new OidcClients({ db: deps.db, secretBox: deps.secretBox });
-  const keys = new OidcKeys({ db: deps.db, secretBox: deps.secretBox });
+  const clients = new OidcClients({ db: deps.db, secretBox: deps.secretBox, now: () => deps.clock.now() });
+  const keys = new OidcKeys({ db: deps.db, secretBox: deps.secretBox, now: () => deps.clock.now() });
   const adapter = createOidcAdapter({ db: deps.db, secretBox: deps.secretBox, identities: deps.identities, clients });
   const holder = new ProviderHolder({
     keys,

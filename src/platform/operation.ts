@@ -2,7 +2,7 @@
 // account it touches, and the one service call it makes. The chime-api surface runs every operation through the
 // same pipeline; the policy table (src/auth/policy.ts) and the surface's routes are derived from these fields.
 import type { z } from 'zod';
-import type { Role } from './roles.js';
+import type { Permission, Role } from './roles.js';
 import type { Actor } from './types.js';
 import type { Services } from './module.js';
 
@@ -10,12 +10,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export type RawInput = { path: Record<string, string>; query: Record<string, string>; body: Record<string, unknown> };
 
-/**
- * What a caller may be allowed to do, from least to most: `read` (Get*, List*), `manage-users` (Chime's user
- * management policy: invite, create, update, suspend, sign out users), `administer` (everything else).
- */
-export const permissions = ['read', 'manage-users', 'administer'] as const;
-export type Permission = (typeof permissions)[number];
+export type { Permission };
 
 /** Who calls an operation. `accountId` set: the principal is confined to that one account. */
 export type Principal = { kind: 'access_key' | 'admin'; id: string; role: Role; accountId: string | null };

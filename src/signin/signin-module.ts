@@ -48,6 +48,7 @@ export const signinModule = defineModule({
         return raw ? parseCookie(raw)[SESSION_COOKIE] : undefined;
       },
     });
+    s.audit.nameWith('identity', (ids) => signin.emailsOf(ids));
     return { throttle, methods, signin, socialProviders };
   },
   pages: registerSigninPages,

@@ -70,6 +70,12 @@ export const identitiesRepository = {
     return r ? toIdentity(r) : undefined;
   },
 
+  async emailsOf(ex: Executor, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await ex.selectFrom('identities').select(['id', 'email']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r.email]));
+  },
+
   async findByEmail(ex: Executor, emailNorm: string): Promise<Identity | undefined> {
     const r = await ex.selectFrom('identities').selectAll().where('email_norm', '=', emailNorm).executeTakeFirst();
     return r ? toIdentity(r) : undefined;

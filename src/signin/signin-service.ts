@@ -281,6 +281,11 @@ export class SigninService implements IdentityDirectory, SessionReader {
     });
   }
 
+  /** The people's addresses, by identity id (for the audit log). */
+  async emailsOf(ids: string[]): Promise<Map<string, string>> {
+    return identitiesRepository.emailsOf(this.deps.db, ids);
+  }
+
   async findIdentityByEmail(email: string, ex: Executor = this.deps.db): Promise<Identity | undefined> {
     return identitiesRepository.findByEmail(ex, normalizeEmail(email));
   }

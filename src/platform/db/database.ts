@@ -277,13 +277,5 @@ export function violatedUnique(e: unknown): { index: string | undefined; columns
   return { index: undefined, columns: list.split(',').map((c) => c.trim().split('.').pop()!) };
 }
 
-/**
- * True when the error is a unique-constraint violation on either engine; with `column`, only when that column's
- * index was violated (PostgreSQL names the index, SQLite the table.column).
- */
-export function isUniqueViolation(e: unknown, column?: string): boolean {
-  const err = e as { code?: string; constraint?: string; message?: string };
-  const unique = err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === '23505';
-  if (!unique || column === undefined) return unique;
-  return (err.constraint ?? '').includes(column) || (err.message ?? '').includes(`.${column}`);
-}
+/** True when the error is a unique-constraint violation on either engine. */
+export const isUniqueViolation = (e: unknown): boolean => violatedUnique(e) !== undefined;

@@ -84,8 +84,9 @@ export class JobRunner {
     for (const t of this.localTicks.values()) clearTimeout(t);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     await this.unsubscribe?.().catch(() => undefined);
-    const deadline = Date.now() + STOP_WAIT_MS;
-    while (this.running.size > 0 && Date.now() < deadline) await Promise.race([...this.running, new Promise((r) => setTimeout(r, 100))]);
+    // Durations on the monotonic clock: the product's Clock is for the time of day (tests move it).
+    const deadline = performance.now() + STOP_WAIT_MS;
+    while (this.running.size > 0 && performance.now() < deadline) await Promise.race([...this.running, new Promise((r) => setTimeout(r, 100))]);
     await this.flushDone();
   }
 
@@ -247,7 +248,7 @@ export class JobRunner {
       const p = latest;
       if (!p) return writing;
       latest = undefined;
-      writtenAt = Date.now();
+      writtenAt = performance.now();
       writing = writing
         .then(() => jobsRepository.recordProgress(this.o.db, this.owner, job.id, { done: p.done, total: p.total ?? null, message: p.message?.slice(0, 500) ?? null }, this.now().toISOString()))
         .catch((err: unknown) => this.o.log.warn({ err, job: job.id }, 'recording job progress failed'));
@@ -256,7 +257,7 @@ export class JobRunner {
     return {
       report: (p: JobProgress) => {
         latest = p;
-        if (Date.now() - writtenAt >= PROGRESS_EVERY_MS) void write();
+        if (performance.now() - writtenAt >= PROGRESS_EVERY_MS) void write();
       },
       flush: () => write(),
     };
