@@ -55,6 +55,11 @@ const schema = z.object({
   // How long a node holds a job it claimed without renewing the claim; a job of a node that died is taken over
   // by another after this long.
   CARILLON_JOBS_LEASE_MS: z.coerce.number().int().min(200).max(3_600_000).default(60_000),
+  // DNS servers that domain verification asks, comma-separated host[:port] (IPv6 as [::1]:53); unset: the system's.
+  CARILLON_DNS_SERVERS: z
+    .string()
+    .regex(/^\s*(\[[0-9a-fA-F:.]+\]|[^,\s:[\]]+)(:\d{1,5})?\s*(,\s*(\[[0-9a-fA-F:.]+\]|[^,\s:[\]]+)(:\d{1,5})?\s*)*$/, 'must be comma-separated host[:port] entries')
+    .optional(),
   // Developers: check every API answer against its operation's output schema (the tests turn it on).
   CARILLON_CHECK_RESPONSES: z.enum(['0', '1']).default('0'),
   // Allowed clock difference for signed requests, in seconds (AWS allows 15 minutes).
@@ -81,6 +86,8 @@ export type Config = {
   };
   mail: { retryBaseMs: number; maxAttempts: number };
   jobs: { pollMs: number; leaseMs: number };
+  /** host[:port] entries for domain verification's DNS lookups; empty: the system's resolvers. */
+  dnsServers: string[];
   checkResponses: boolean;
   sigv4MaxSkewSeconds: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -125,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { retryBaseMs: e.CARILLON_MAIL_RETRY_BASE_MS, maxAttempts: e.CARILLON_MAIL_MAX_ATTEMPTS },
     jobs: { pollMs: e.CARILLON_JOBS_POLL_MS ?? e.CARILLON_MAIL_POLL_MS ?? 1000, leaseMs: e.CARILLON_JOBS_LEASE_MS },
+    dnsServers: (e.CARILLON_DNS_SERVERS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
     checkResponses: e.CARILLON_CHECK_RESPONSES === '1',
     sigv4MaxSkewSeconds: e.CARILLON_SIGV4_MAX_SKEW_S,
     logLevel: e.LOG_LEVEL,

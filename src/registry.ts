@@ -5,6 +5,7 @@ import { accessKeysModule } from './access-keys/access-keys-module.js';
 import { accountsModule } from './accounts/accounts-module.js';
 import { adminsModule } from './admins/admins-module.js';
 import { auditModule } from './audit/audit-module.js';
+import { domainsModule } from './domains/domains-module.js';
 import { invitationsModule } from './invitations/invitations-module.js';
 import { mailModule } from './mail/mail-module.js';
 import { oidcModule } from './oidc/oidc-module.js';
@@ -25,5 +26,6 @@ export const registry: readonly CapabilityModule[] = [
   invitationsModule,
   accessKeysModule,
   adminsModule,
+  domainsModule,
   oidcModule,
 ];

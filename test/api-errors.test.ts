@@ -8,7 +8,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
   BadRequestException,
-  BatchUnsuspendUserCommand,
+  AssociateSigninDelegateGroupsWithAccountCommand,
   ChimeServiceException,
   ConflictException,
   CreateAccountCommand,
@@ -142,8 +142,12 @@ describe('modelled errors through the SDK', () => {
       await assertSdkError(server.client.send(new ListAccountsCommand({ MaxResults: 0 })), BadRequestException, 'BadRequestException');
       await assertSdkError(server.client.send(new ListUsersCommand({ AccountId: accountId, NextToken: 'garbage' })), BadRequestException, 'BadRequestException');
       await assertSdkError(server.client.send(new InviteUsersCommand({ AccountId: accountId, UserEmailList: ['no-at-sign.example.com'] })), BadRequestException, 'BadRequestException');
-      // Unsuspend applies to EnterpriseLWA accounts only; this one is a Team account.
-      await assertSdkError(server.client.send(new BatchUnsuspendUserCommand({ AccountId: accountId, UserIdList: [userId] })), BadRequestException, 'BadRequestException');
+      // Sign-in delegate groups are a directory's; this Team account has none.
+      await assertSdkError(
+        server.client.send(new AssociateSigninDelegateGroupsWithAccountCommand({ AccountId: accountId, SigninDelegateGroups: [{ GroupName: 'Desks' }] })),
+        BadRequestException,
+        'BadRequestException',
+      );
     });
   });
 

@@ -15,7 +15,6 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openDatabase, type OpenedDatabase } from '../src/platform/db/database.js';
-import { accountsRepository } from '../src/accounts/accounts-repository.js';
 import { runCarillon } from './support/cli.js';
 import { checkAccessibility, launchChromium, saveScreenshot } from './support/chromium.js';
 import {
@@ -33,6 +32,7 @@ import {
 } from './support/console-journey.js';
 import { createTestDatabase, testEngine, type TestDatabase } from './support/database.js';
 import { signedRequest } from './support/signed-request.js';
+import { startDnsServer, type DnsServer } from './support/dns-server.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
 
 const run = promisify(execFile);
@@ -40,6 +40,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const PASSWORD = 'Quiet-harbour-lights-7';
 
 let sink: SmtpSink;
+let dns: DnsServer;
 let database: TestDatabase;
 let dataDir: string;
 let server: ChildProcess;
@@ -101,6 +102,7 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
   before(async () => {
     await run(process.execPath, ['scripts/build.mjs'], { cwd: root });
     sink = await startSmtpSink();
+    dns = await startDnsServer();
     database = await createTestDatabase();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carillon-console-'));
     const port = await freePort();
@@ -111,6 +113,7 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
       CARILLON_PUBLIC_URL: baseUrl,
       CARILLON_DATA_DIR: dataDir,
       SMTP_URL: sink.url,
+      CARILLON_DNS_SERVERS: dns.address,
       LOG_LEVEL: 'warn',
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : { DATABASE_URL: '' }),
     };
@@ -130,6 +133,7 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await db?.close();
     await database?.drop();
     await sink?.stop();
+    await dns?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -355,11 +359,31 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await page.keyboard.press('Escape');
   });
 
-  test('suspending and reactivating on an account type that allows it (Enterprise LWA)', async () => {
-    // Stands in for the domain-claim capability (claiming a domain turns a Team account into EnterpriseLWA), not built yet.
-    const acme = await db.db.selectFrom('accounts').select('id').where('name', '=', 'Acme Corporation').executeTakeFirstOrThrow();
-    await accountsRepository.update(db.db, acme.id, { type: 'EnterpriseLWA' }, new Date().toISOString());
+  test('claiming a domain: the TXT record copied, Verify now makes the account Enterprise LWA, which may suspend; removing the last domain says what it does', async () => {
     await openUsers(page, 'Acme Corporation');
+    await page.getByRole('link', { name: 'Domains' }).first().click();
+    await page.getByTestId('claim-domain-button').click();
+    await page.getByRole('dialog').getByRole('textbox', { name: 'Domain' }).fill('Acme-Corp.test.');
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    const domainRow = page.getByTestId('domains-table').getByRole('row').filter({ hasText: 'acme-corp.test' });
+    await domainRow.getByText('Pending verification').waitFor();
+    await domainRow.getByRole('button', { name: 'Copy the record name of acme-corp.test' }).click();
+    assert.equal(await readClipboard(page), '_carillon.acme-corp.test');
+    await domainRow.getByRole('button', { name: 'Copy the record value of acme-corp.test' }).click();
+    const value = await readClipboard(page);
+    assert.match(value, /^carillon-domain-verification=/);
+    await domainRow.getByRole('button', { name: 'Verify acme-corp.test now' }).click();
+    await domainRow.getByText(/No TXT record was found/).waitFor();
+    // The administrator publishes the record at their DNS provider (here: the test's DNS server).
+    dns.zones.set('_carillon.acme-corp.test', { txt: [[value]] });
+    await domainRow.getByRole('button', { name: 'Verify acme-corp.test now' }).click();
+    await domainRow.getByText('Verified', { exact: true }).waitFor();
+    await page.getByText('Enterprise LWA account').first().waitFor();
+    await screen(page, 'domains');
+
+    // Enterprise LWA accounts suspend (a Team account's "suspend" removes).
+    await page.getByRole('link', { name: 'Users' }).first().click();
+    await page.getByTestId('users-table').waitFor();
     await selectUsers(page, ['bob@example.com']);
     await batchAction(page, 'Suspend users');
     await page.getByRole('button', { name: 'Suspend', exact: true }).click();
@@ -369,6 +393,26 @@ describe(`the console in Chromium (${testEngine})`, { timeout: 600_000 }, () => 
     await row(page, 'bob@example.com').getByText('Registered').waitFor();
     const bob = await db.db.selectFrom('users').select('registration_status').where('email', '=', 'bob@example.com').executeTakeFirstOrThrow();
     assert.equal(bob.registration_status, 'Registered');
+
+    // Removing the account's last domain: the dialog counts who is affected, and says the account turns Team and
+    // its other members are suspended.
+    await page.getByRole('link', { name: 'Domains' }).first().click();
+    await domainRow.getByRole('button', { name: 'Remove acme-corp.test' }).click();
+    const dialog = page.getByTestId('remove-domain-modal');
+    await dialog.getByTestId('remove-domain-effect').getByText(/0 people with an @acme-corp\.test address will be signed out/).waitFor();
+    await dialog.getByText(/becomes a Team account again, and its 1 other registered member/).waitFor();
+    await screen(page, 'remove-domain');
+    await dialog.getByRole('textbox').fill('acme-corp.test');
+    await dialog.getByRole('button', { name: 'Remove domain', exact: true }).click();
+    await flash(page).getByText('acme-corp.test removed.').waitFor();
+    await page.getByText('Team account').first().waitFor();
+    await page.getByText('No domains claimed').waitFor();
+    // Bob was suspended with the last domain; on the Team account he can be reactivated.
+    await page.getByRole('link', { name: 'Users' }).first().click();
+    await row(page, 'bob@example.com').getByText('Suspended').waitFor();
+    await selectUsers(page, ['bob@example.com']);
+    await batchAction(page, 'Activate users');
+    await row(page, 'bob@example.com').getByText('Registered').waitFor();
   });
 
   test('deleting an empty account, then restoring it from Deleted accounts', async () => {

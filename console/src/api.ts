@@ -5,6 +5,7 @@ import type { accessKeyOutputs } from '../../src/access-keys/access-keys-wire.js
 import type { accountOutputs } from '../../src/accounts/accounts-wire.js';
 import type { Administrator, administratorOutputs } from '../../src/admins/admins-wire.js';
 import type { auditOutputs } from '../../src/audit/audit-wire.js';
+import type { domainOutputs } from '../../src/domains/domains-wire.js';
 import type { invitationOutputs } from '../../src/invitations/invitations-wire.js';
 import type { assignableLicenses, UserType } from '../../src/platform/types.js';
 import type { Role } from '../../src/platform/roles.js';
@@ -15,6 +16,7 @@ export type { Account, AccountSettings, DeletedAccount } from '../../src/account
 export type { AccessKey } from '../../src/access-keys/access-keys-wire.js';
 export type { Administrator } from '../../src/admins/admins-wire.js';
 export type { AuditAction, AuditEvent } from '../../src/audit/audit-wire.js';
+export type { Domain } from '../../src/domains/domains-wire.js';
 export type { Invitation, Invite } from '../../src/invitations/invitations-wire.js';
 export type { User, UserError } from '../../src/users/users-wire.js';
 export type { AccountType, License, UserType } from '../../src/platform/types.js';
@@ -156,6 +158,8 @@ export interface UserFilters {
   userType?: UserType;
   registrationStatus?: RegistrationStatus;
   license?: AssignableLicense;
+  /** Members whose address is in this domain. */
+  emailDomain?: string;
 }
 
 export interface ListUsersQuery extends UserFilters {
@@ -184,6 +188,7 @@ const userFilterQuery = (q: UserFilters) => ({
   'user-type': q.userType,
   'registration-status': q.registrationStatus,
   license: q.license,
+  'email-domain': q.emailDomain,
 });
 
 type Out<T extends z.ZodType> = z.infer<T>;
@@ -262,6 +267,12 @@ export function createChimeApi(csrfToken: string, onSessionEnded: () => void) {
     disableAdministrator: (administratorId: string) =>
       call<void>('POST', `/administrators/${encodeURIComponent(administratorId)}`, { query: { operation: 'disable' } }),
 
+    listDomains: (accountId: string, nextToken?: string) =>
+      call<Out<typeof domainOutputs.domains>>('GET', `${account(accountId)}/domains`, { query: { 'max-results': 100, 'next-token': nextToken } }),
+    claimDomain: (accountId: string, DomainName: string) => call<Out<typeof domainOutputs.domain>>('POST', `${account(accountId)}/domains`, { body: { DomainName } }),
+    verifyDomain: (accountId: string, name: string) =>
+      call<Out<typeof domainOutputs.domain>>('POST', `${account(accountId)}/domains/${encodeURIComponent(name)}`, { query: { operation: 'verify' } }),
+    releaseDomain: (accountId: string, name: string) => call<void>('DELETE', `${account(accountId)}/domains/${encodeURIComponent(name)}`),
     listAccessKeys: () => call<Out<typeof accessKeyOutputs.list>>('GET', '/access-keys'),
     createAccessKey: (input: { Name: string; Role: Role; AccountId?: string }) => call<Out<typeof accessKeyOutputs.created>>('POST', '/access-keys', { body: input }),
     revokeAccessKey: (accessKeyId: string) => call<void>('DELETE', `/access-keys/${encodeURIComponent(accessKeyId)}`),

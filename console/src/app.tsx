@@ -16,6 +16,7 @@ import { AccountsPage } from './pages/accounts-page';
 import { AdministratorsPage } from './pages/administrators-page';
 import { AuditPage } from './pages/audit-page';
 import { DeletedAccountsPage } from './pages/deleted-accounts-page';
+import { DomainsPage } from './pages/domains-page';
 import { SetupPage } from './pages/setup-page';
 import { SignInPage } from './pages/signin-page';
 import { UserDetailPage } from './pages/user-detail-page';
@@ -36,6 +37,7 @@ export function App() {
             <Route index element={<Navigate to="users" replace />} />
             <Route path="users" element={<UsersPage />} />
             <Route path="users/:userId" element={<UserDetailPage />} />
+            <Route path="domains" element={<DomainsPage />} />
             <Route path="settings" element={<AccountSettingsPage />} />
           </Route>
           <Route path="/deleted-accounts" element={<DeletedAccountsPage />} />

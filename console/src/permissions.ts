@@ -18,4 +18,7 @@ export type GatedOperation =
   | 'DisableAdministrator'
   | 'ListAccessKeys'
   | 'CreateAccessKey'
-  | 'RevokeAccessKey';
+  | 'RevokeAccessKey'
+  | 'ClaimDomain'
+  | 'VerifyDomain'
+  | 'ReleaseDomain';

@@ -6,7 +6,7 @@ import type { Db, Executor } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { uuidv7 } from '../platform/ids.js';
 import { page, type Page } from '../platform/page.js';
-import type { Actor, License } from '../platform/types.js';
+import type { AccountType, Actor, License } from '../platform/types.js';
 import { accountsRepository, type Account } from './accounts-repository.js';
 
 export const RESTORE_WINDOW_DAYS = 90;
@@ -61,6 +61,21 @@ export class AccountsService {
     const account = await accountsRepository.findById(ex, accountId);
     if (!account) throw new AppError('account.not_found', `Account ${accountId} not found.`);
     return account;
+  }
+
+  /** A live account, locked for the rest of the transaction (PostgreSQL; SQLite writes one at a time anyway). */
+  async lockAccount(ex: Executor, accountId: string): Promise<Account> {
+    const account = await accountsRepository.lockById(ex, accountId);
+    if (!account) throw new AppError('account.not_found', `Account ${accountId} not found.`);
+    return account;
+  }
+
+  /** Changes the account's type, in the caller's transaction (claimed domains and identity sources decide it). */
+  async setAccountType(ex: Executor, actor: Actor, accountId: string, type: AccountType, because: string): Promise<void> {
+    const account = await this.getAccount(accountId, ex);
+    if (account.type === type) return;
+    await accountsRepository.update(ex, accountId, { type }, this.now());
+    await this.deps.audit.record(ex, actor, { action: 'ChangeAccountType', resourceType: 'account', resourceId: accountId, accountId, details: { from: account.type, to: type, because } });
   }
 
   /** The names of these accounts (deleted ones too, while they can be restored), by id. */

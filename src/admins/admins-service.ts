@@ -181,8 +181,8 @@ export class AdminsService {
     });
   }
 
-  async list(): Promise<Admin[]> {
-    return adminsRepository.list(this.deps.db);
+  async list(ex: Executor = this.deps.db): Promise<Admin[]> {
+    return adminsRepository.list(ex);
   }
 
   /** Disables an administrator (by email or by id): every console session of theirs ends at once. */

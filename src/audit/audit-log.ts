@@ -14,7 +14,7 @@ export type NamedKind = 'admin' | 'access_key' | 'identity' | 'account';
 
 export type AuditEntry = {
   action: AuditAction;
-  resourceType: 'account' | 'user' | 'invitation' | 'access_key' | 'settings' | 'identity' | 'oidc_app' | 'oidc_key' | 'administrator';
+  resourceType: 'account' | 'user' | 'invitation' | 'access_key' | 'settings' | 'identity' | 'oidc_app' | 'oidc_key' | 'administrator' | 'domain';
   resourceId: string;
   accountId?: string | null | undefined;
   details?: Record<string, unknown>;

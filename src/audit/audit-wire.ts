@@ -42,6 +42,13 @@ export const auditActions = {
   CreateOidcApp: 'Registered an app for OpenID Connect sign-in',
   RevokeOidcApp: 'Revoked an OpenID Connect app',
   RotateOidcSigningKeys: 'Rotated the ID token signing keys',
+  ChangeAccountType: "Changed an account's type (Team, Enterprise)",
+  ClaimDomain: 'Claimed a domain',
+  VerifyDomain: 'Verified a domain',
+  DomainVerificationFailed: "A domain claim failed (not verified in time, or verified first by another account)",
+  DomainRecordMissing: "A verified domain's DNS record disappeared",
+  DomainRecordRestored: "A verified domain's DNS record is back",
+  ReleaseDomain: 'Released a domain',
 } as const;
 export type AuditAction = keyof typeof auditActions;
 

@@ -30,11 +30,15 @@ export class AcceptanceService {
     }
     const user = await this.deps.users.findMember(ex, invitation.accountId, invitation.userId);
     const account = await this.deps.accounts.findAccount(invitation.accountId, ex);
-    if (!user || !account || user.registrationStatus !== 'Unregistered') {
+    if (!user || !account || (user.registrationStatus !== 'Unregistered' && user.registrationStatus !== 'Released')) {
       throw new AppError('invitation.invalid', 'This invitation has been withdrawn. Ask your administrator to invite you again.');
     }
     if (invitation.expiresAt <= this.deps.clock.now().toISOString()) {
       throw new AppError('invitation.expired', 'This invitation has expired. Ask your administrator to send a new one.');
+    }
+    const owner = await this.deps.users.ownerOfAddress(ex, invitation.email);
+    if (owner !== undefined && owner !== account.id) {
+      throw new AppError('invitation.invalid', "This invitation was withdrawn: another organization has claimed your email's domain, and its account is where you belong.");
     }
     const identity = await this.deps.signin.findIdentityByEmail(invitation.email, ex);
     // An unverified identity does not count: the link proves the address, so its holder may register afresh.

@@ -4,7 +4,8 @@ import type { Executor, InvitationsTable } from '../platform/db/schema.js';
 import type { EmailStatus, InviteStatus } from '../platform/types.js';
 
 /** Why an invitation ended without being accepted. */
-export type EndReason = 'revoked' | 'invitee_removed' | 'account_deleted' | 'superseded';
+/** `domain_claimed`: another account verified the invitee's domain, so they belong to that account now. */
+export type EndReason = 'revoked' | 'invitee_removed' | 'account_deleted' | 'superseded' | 'domain_claimed';
 
 /** Where an invitation stands, as every list shows it. */
 export type InvitationState = 'pending' | 'accepted' | 'expired' | EndReason;

@@ -48,6 +48,8 @@ export class InvitationsService {
         throw new AppError('account.wrong_type', 'Invitations are for Team accounts; users of claimed domains join Enterprise accounts by registering.');
       }
       const members = await this.deps.users.membersByEmail(trx, accountId, [...unique.keys()]);
+      // An address in a domain another account has verified belongs to that account: it cannot be invited here.
+      const owners = await this.deps.users.ownersOfAddresses(trx, [...unique.keys()]);
       const previous = await invitationsRepository.latestForUsers(trx, [...members.values()].map((m) => m.id));
       const now = this.deps.clock.now();
       const nowIso = now.toISOString();
@@ -59,7 +61,12 @@ export class InvitationsService {
       const reinvited: User[] = [];
       for (const [norm, email] of unique) {
         const member = members.get(norm);
-        if (member && member.registrationStatus !== 'Unregistered') {
+        const owner = owners.get(norm);
+        if (owner !== undefined && owner !== accountId) {
+          out.push({ inviteId: uuidv7(now.getTime()), status: 'Failed', email, emailStatus: 'Failed' });
+          continue;
+        }
+        if (member && member.registrationStatus !== 'Unregistered' && member.registrationStatus !== 'Released') {
           // Already a member: nothing to send.
           out.push({ inviteId: previous.get(member.id)?.id ?? member.id, status: 'Accepted', email: member.email, emailStatus: 'NotSent' });
           continue;
@@ -141,5 +148,5 @@ export class InvitationsService {
 }
 
 export function describeEnd(reason: EndReason): string {
-  return { revoked: 'withdrawn', invitee_removed: 'withdrawn when the invitee was removed', account_deleted: 'withdrawn when its account was deleted', superseded: 'replaced by a newer invitation' }[reason];
+  return { revoked: 'withdrawn', invitee_removed: 'withdrawn when the invitee was removed', account_deleted: 'withdrawn when its account was deleted', superseded: 'replaced by a newer invitation', domain_claimed: "withdrawn: another organization has claimed the invitee's email domain" }[reason];
 }

@@ -14,8 +14,8 @@ export const invitationWire = z
     InvitedOn: z.string(),
     ExpiresOn: z.string(),
     /** Where the invitation stands: pending, accepted, expired, or why it ended (revoked, invitee_removed,
-     *  account_deleted, superseded). */
-    State: z.enum(['pending', 'accepted', 'expired', 'revoked', 'invitee_removed', 'account_deleted', 'superseded']),
+     *  account_deleted, superseded, domain_claimed). */
+    State: z.enum(['pending', 'accepted', 'expired', 'revoked', 'invitee_removed', 'account_deleted', 'superseded', 'domain_claimed']),
     /** The license the invitee will have on accepting, and whether an administrator chose it (else it is the
      *  account's default at that time). */
     LicenseOnAcceptance: z.enum(['Basic', 'Plus', 'Pro', 'ProTrial']),

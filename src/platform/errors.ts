@@ -56,6 +56,13 @@ export const errorCodes = [
   'admin.email_taken',
   'admin.not_found',
   'admin.self',
+  // claimed domains
+  'domain.invalid',
+  'domain.not_found',
+  'domain.already_claimed',
+  'domain.claimed_elsewhere',
+  'domain.claim_failed',
+  'domain.limit',
   // API access keys
   'access_key.not_found',
   // background jobs

@@ -10,7 +10,8 @@ export const assignableLicenses = ['Basic', 'Pro'] as const;
 export const userTypes = ['PrivateUser', 'SharedDevice'] as const;
 export type UserType = (typeof userTypes)[number];
 
-export type RegistrationStatus = 'Unregistered' | 'Registered' | 'Suspended';
+/** `Released`: Carillon's, beyond Chime's model: the member's domain was released (they may register again). */
+export type RegistrationStatus = 'Unregistered' | 'Registered' | 'Suspended' | 'Released';
 export type InviteStatus = 'Pending' | 'Accepted' | 'Failed';
 export type EmailStatus = 'NotSent' | 'Sent' | 'Failed';
 export type AccountStatus = 'Active' | 'Suspended';

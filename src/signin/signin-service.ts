@@ -122,7 +122,7 @@ export class SigninService implements IdentityDirectory, SessionReader {
       if (!identityId) throw new AppError('signin.token_invalid', 'This verification link is not valid any more.');
       await identitiesRepository.update(trx, identityId, { email_verified_at: now }, now);
       const identity = (await identitiesRepository.findById(trx, identityId))!;
-      await this.refuseBlocked(await this.membershipOf(identityId, trx));
+      await this.refuseBlocked(await this.joinDomainOwner(trx, identity, await this.membershipOf(identityId, trx), attempt));
       return { identity, sessionToken: await this.openSession(trx, identityId, attempt, 'email-link') };
     });
   }
@@ -165,6 +165,7 @@ export class SigninService implements IdentityDirectory, SessionReader {
         const identity = await this.identityFor(trx, auth, attempt);
         let membership = await this.membershipOf(identity.id, trx);
         if (auth.account) membership = await this.joinVouchingAccount(trx, identity, membership, auth.account, attempt);
+        else membership = await this.joinDomainOwner(trx, identity, membership, attempt);
         await this.refuseBlocked(membership);
         return this.openSession(trx, identity.id, attempt, auth.method);
       });
@@ -207,6 +208,17 @@ export class SigninService implements IdentityDirectory, SessionReader {
       await this.endTrial(ex, identity);
     }
     return (await this.membershipOf(identity.id, ex))!;
+  }
+
+  /**
+   * A person whose proven address is in a domain an account has verified belongs to that account: they join it on
+   * registering or signing in (leaving any other; refused while suspended elsewhere), with its default license.
+   */
+  private async joinDomainOwner(ex: Executor, identity: Identity, membership: Membership | undefined, attempt: SignInAttempt): Promise<Membership | undefined> {
+    if (!identity.emailVerifiedAt) return membership;
+    const owner = await this.deps.users.ownerOfAddress(ex, identity.email);
+    if (owner === undefined || membership?.account.id === owner) return membership;
+    return this.joinVouchingAccount(ex, identity, membership, { id: owner }, attempt);
   }
 
   /** Joining an account ends a personal Pro trial: the account's license applies from now on. */

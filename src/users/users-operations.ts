@@ -77,6 +77,8 @@ const userFilters = {
   'registration-status': z.enum(registrationStatuses).optional(),
   license: license.optional(),
   'email-prefix': text(254).optional(),
+  // Members whose address is in this domain (the console counts a domain's people before releasing it).
+  'email-domain': text(253).transform((d) => d.trim().toLowerCase()).optional(),
 };
 
 /** Counting stops here: the console shows "10,000+" rather than walking a huge account. */
@@ -123,6 +125,7 @@ export const userOperations = [
         registrationStatus: query['registration-status'],
         license: query.license,
         emailPrefix: query['email-prefix'],
+        emailDomain: query['email-domain'],
         afterId: decodeNextToken(query['next-token']),
         limit: query['max-results'] ?? DEFAULT_MAX_RESULTS,
       });
@@ -143,7 +146,7 @@ export const userOperations = [
     account: (i) => i.path.accountId,
     handle: async ({ services }, { path, query }) => {
       const { count, capped } = await services.users.countUsers(
-        { accountId: path.accountId, userEmail: query['user-email'], userType: query['user-type'], registrationStatus: query['registration-status'], license: query.license, emailPrefix: query['email-prefix'] },
+        { accountId: path.accountId, userEmail: query['user-email'], userType: query['user-type'], registrationStatus: query['registration-status'], license: query.license, emailPrefix: query['email-prefix'], emailDomain: query['email-domain'] },
         USER_COUNT_CAP,
       );
       return { UserCount: count, Capped: capped };

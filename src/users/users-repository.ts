@@ -1,8 +1,8 @@
 // SQL for the members of accounts. A removed member keeps its row (removed_at set) for audit and billing.
 // Every write that can list a member in the directory, or stop listing them, keeps its words in step
 // (directory-search.ts) in the same transaction, with a statement or three per call, never one per member.
-import type { ExpressionBuilder } from 'kysely';
-import type { Database, Executor, UsersTable } from '../platform/db/schema.js';
+import { sql, type ExpressionBuilder } from 'kysely';
+import { withEmailDomains, type Database, type Executor, type UsersTable } from '../platform/db/schema.js';
 import type { HotQuery, Reader } from '../platform/db/reader.js';
 import { inCodePointOrder, startsWith } from '../platform/db/dialect.js';
 import type { InviteStatus, License, RegistrationStatus, UserType } from '../platform/types.js';
@@ -62,6 +62,8 @@ export type UserListFilter = {
   registrationStatus?: RegistrationStatus | undefined;
   license?: { value: License; now: string } | undefined;
   emailPrefixNorm?: string | undefined;
+  /** Members whose address is in this domain (a claimed domain's people). */
+  emailDomain?: string | undefined;
   /** The last one of the previous page: listed in id order, or in address order when searching by its start. */
   afterId?: string | undefined;
   limit: number;
@@ -142,6 +144,7 @@ function filtered(ex: Executor, f: Omit<UserListFilter, 'afterId' | 'limit'>) {
   if (f.userType) q = q.where('user_type', '=', f.userType);
   if (f.registrationStatus) q = q.where('registration_status', '=', f.registrationStatus);
   if (f.emailPrefixNorm) q = q.where(startsWith(ex, 'email_norm', f.emailPrefixNorm));
+  if (f.emailDomain) q = q.where((eb) => eb(sql.ref('email_domain'), '=', f.emailDomain));
   const license = f.license;
   if (license) {
     // A Pro trial that has run out counts as Basic (see effectiveLicense).
@@ -296,6 +299,17 @@ export const usersRepository = {
   },
 
   /** Ends every session of every live member of the account (account deletion). */
+  async liveByEmail(ex: Executor, emailNorm: string): Promise<User[]> {
+    return (await ex.selectFrom('users').selectAll().where('email_norm', '=', emailNorm).where('removed_at', 'is', null).execute()).map(toUser);
+  },
+
+  /** Live members of an account with these statuses, and with an address in `domain` when it is given. */
+  async idsWithStatus(ex: Executor, accountId: string, statuses: RegistrationStatus[], domain?: string): Promise<string[]> {
+    let q = withEmailDomains(ex).selectFrom('users').select('id').where('account_id', '=', accountId).where('removed_at', 'is', null).where('registration_status', 'in', statuses);
+    if (domain !== undefined) q = q.where('email_domain', '=', domain);
+    return (await q.execute()).map((r) => r.id);
+  },
+
   async revokeSessionsOfAccount(ex: Executor, accountId: string, at: string): Promise<void> {
     await ex.updateTable('users').set({ sessions_revoked_at: at }).where('account_id', '=', accountId).where('removed_at', 'is', null).execute();
   },
@@ -324,7 +338,15 @@ export const usersRepository = {
 
   /** The live membership an identity registered, if any (a person belongs to one account at a time). */
   async findLiveByIdentity(ex: Executor, identityId: string): Promise<User | undefined> {
-    const row = await ex.selectFrom('users').selectAll().where('identity_id', '=', identityId).where('removed_at', 'is', null).orderBy('id', 'desc').executeTakeFirst();
+    // A Released membership is none: its domain was released and the person is free.
+    const row = await ex
+      .selectFrom('users')
+      .selectAll()
+      .where('identity_id', '=', identityId)
+      .where('removed_at', 'is', null)
+      .where('registration_status', '<>', 'Released')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
     return row ? toUser(row) : undefined;
   },
 

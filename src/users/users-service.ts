@@ -30,13 +30,64 @@ export type Membership = { user: User; account: Account };
 /** Told, in the same transaction, that members left their account (removed by an administrator). */
 export type MembersRemovedListener = (ex: Executor, removed: User[]) => Promise<void>;
 
+/** The account that owns the domain of each address (a verified claim), by address as given. */
+export type AddressOwners = (ex: Executor, emails: string[]) => Promise<Map<string, string>>;
+
 export class UsersService {
   private readonly removedListeners: MembersRemovedListener[] = [];
+  private addressOwners: AddressOwners = async () => new Map();
 
   constructor(private readonly deps: { db: Db; reader: Reader; clock: Clock; audit: AuditLog; accounts: AccountsService }) {}
 
   onMembersRemoved(listener: MembersRemovedListener): void {
     this.removedListeners.push(listener);
+  }
+
+  /** The capability that holds claimed domains says who owns an address's domain. */
+  useAddressOwners(owners: AddressOwners): void {
+    this.addressOwners = owners;
+  }
+
+  /** The accounts that own these addresses' domains, by address (those in no claimed domain are absent). */
+  async ownersOfAddresses(ex: Executor, emails: string[]): Promise<Map<string, string>> {
+    return emails.length === 0 ? new Map() : this.addressOwners(ex, emails);
+  }
+
+  async ownerOfAddress(ex: Executor, email: string): Promise<string | undefined> {
+    return (await this.ownersOfAddresses(ex, [email])).get(email);
+  }
+
+  /**
+   * A domain of the account is released: its Registered members become Released and its Suspended ones stay
+   * Suspended, and every one of them is signed out everywhere, in the caller's transaction.
+   */
+  async releaseDomainMembers(ex: Executor, accountId: string, domain: string, now: string): Promise<{ released: number; stillSuspended: number }> {
+    const registered = await usersRepository.idsWithStatus(ex, accountId, ['Registered'], domain);
+    const suspended = await usersRepository.idsWithStatus(ex, accountId, ['Suspended'], domain);
+    for (let i = 0; i < registered.length; i += 500) {
+      await usersRepository.update(ex, registered.slice(i, i + 500), { registration_status: 'Released', sessions_revoked_at: now }, now);
+    }
+    for (let i = 0; i < suspended.length; i += 500) await usersRepository.update(ex, suspended.slice(i, i + 500), { sessions_revoked_at: now }, now);
+    return { released: registered.length, stillSuspended: suspended.length };
+  }
+
+  /** Every live membership of an address, in any account and of any status. */
+  async membershipsOfAddress(ex: Executor, email: string): Promise<User[]> {
+    return usersRepository.liveByEmail(ex, normalizeEmail(email));
+  }
+
+  /** Invitees who leave an account without a word from its administrator (their domain went to another account). */
+  async dropInvitees(ex: Executor, actor: Actor, invitees: User[], because: string): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    await usersRepository.update(ex, invitees.map((u) => u.id), { removed_at: now }, now);
+    await this.deps.audit.recordMany(ex, actor, invitees.map((u) => ({ action: 'RemoveUser', resourceType: 'user', resourceId: u.id, accountId: u.accountId, details: { email: u.email, via: because } })));
+  }
+
+  /** The account's last domain is released: its remaining Registered members are suspended (§9 item 5). */
+  async suspendRegistered(ex: Executor, accountId: string, now: string): Promise<number> {
+    const ids = await usersRepository.idsWithStatus(ex, accountId, ['Registered']);
+    for (let i = 0; i < ids.length; i += 500) await usersRepository.update(ex, ids.slice(i, i + 500), { registration_status: 'Suspended', sessions_revoked_at: now }, now);
+    return ids.length;
   }
 
   /** The accounts in which this address is a live member. */
@@ -73,7 +124,8 @@ export class UsersService {
 
   /** Members invited again: their invitation is Pending once more. */
   async markInvitedAgain(ex: Executor, userIds: string[], at: string): Promise<void> {
-    await usersRepository.update(ex, userIds, { invitation_status: 'Pending', invited_on: at }, at);
+    // A Released member invited again is an invitee once more.
+    await usersRepository.update(ex, userIds, { invitation_status: 'Pending', invited_on: at, registration_status: 'Unregistered' }, at);
   }
 
   /** Invitees whose invitation ended unaccepted show UserInvitationStatus Failed until invited again. */
@@ -224,6 +276,10 @@ export class UsersService {
         const account = await this.deps.accounts.getAccount(accountId, trx);
         const existing = await usersRepository.findMembersByEmail(trx, accountId, [normalizeEmail(input.email)]);
         if (existing.size > 0) throw new AppError('user.email_taken', `A user with email ${input.email} already exists in this account.`);
+        const owner = await this.ownerOfAddress(trx, input.email);
+        if (owner !== undefined && owner !== accountId) {
+          throw new AppError('domain.claimed_elsewhere', `The domain of ${input.email} is claimed by another organization, whose account its people belong to.`);
+        }
         const user: User = {
           ...this.blankMember(accountId, input.email, now.toISOString()),
           id: uuidv7(now.getTime()),
@@ -262,6 +318,7 @@ export class UsersService {
     registrationStatus?: RegistrationStatus | undefined;
     license?: License | undefined;
     emailPrefix?: string | undefined;
+    emailDomain?: string | undefined;
     afterId?: string | undefined;
     limit: number;
   }): Promise<Page<User>> {
@@ -273,6 +330,7 @@ export class UsersService {
       registrationStatus: f.registrationStatus,
       license: f.license && { value: f.license, now: this.deps.clock.now().toISOString() },
       emailPrefixNorm: f.emailPrefix ? normalizeEmail(f.emailPrefix) : undefined,
+      emailDomain: f.emailDomain,
       afterId: f.afterId,
       limit: f.limit + 1,
     });
@@ -291,6 +349,7 @@ export class UsersService {
         registrationStatus: f.registrationStatus,
         license: f.license && { value: f.license, now: this.deps.clock.now().toISOString() },
         emailPrefixNorm: f.emailPrefix ? normalizeEmail(f.emailPrefix) : undefined,
+        emailDomain: f.emailDomain,
       },
       cap,
     );
@@ -395,8 +454,9 @@ export class UsersService {
   async batchUnsuspendUsers(actor: Actor, accountId: string, userIds: string[]): Promise<UserFailure[]> {
     return this.deps.db.transaction().execute(async (trx) => {
       const account = await this.deps.accounts.getAccount(accountId, trx);
-      if (account.type !== 'EnterpriseLWA') {
-        throw new AppError('account.wrong_type', `Unsuspend applies to EnterpriseLWA accounts; this account is ${account.type}.`);
+      // Team too: releasing an account's last domain suspends its remaining members (§9 item 5).
+      if (account.type !== 'EnterpriseLWA' && account.type !== 'Team') {
+        throw new AppError('account.wrong_type', `Unsuspend applies to EnterpriseLWA and Team accounts; users of ${account.type} accounts are suspended in their directory.`);
       }
       const ids = [...new Set(userIds)];
       const members = await usersRepository.findMembers(trx, accountId, ids);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { licenses, userTypes } from '../platform/types.js';
 
-export const registrationStatuses = ['Registered', 'Unregistered', 'Suspended'] as const;
+export const registrationStatuses = ['Registered', 'Unregistered', 'Suspended', 'Released'] as const;
 export const invitationStatuses = ['Pending', 'Accepted', 'Failed'] as const;
 export const emailStatuses = ['NotSent', 'Sent', 'Failed'] as const;
 

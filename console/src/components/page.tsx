@@ -69,6 +69,7 @@ function Navigation({ account }: { account: Account | undefined }) {
   const accountLinks: SideNavigationProps.Link[] = account
     ? [
         { type: 'link', text: 'Users', href: consoleHref(`/accounts/${encodeURIComponent(account.AccountId)}/users`) },
+        { type: 'link', text: 'Domains', href: consoleHref(`/accounts/${encodeURIComponent(account.AccountId)}/domains`) },
         { type: 'link', text: 'Settings', href: consoleHref(`/accounts/${encodeURIComponent(account.AccountId)}/settings`) },
       ]
     : [];

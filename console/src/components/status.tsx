@@ -10,6 +10,7 @@ const indicatorTypes: Record<Status, StatusIndicatorProps.Type> = {
   Suspended: 'stopped',
   Registered: 'success',
   Unregistered: 'pending',
+  Released: 'stopped',
   Pending: 'pending',
   Accepted: 'success',
   Failed: 'error',

@@ -1,4 +1,4 @@
-// Loads the account that /accounts/:accountId/* works on, once, for its Users and Settings screens.
+// Loads the account that /accounts/:accountId/* works on, once, for its Users, Domains and Settings screens.
 import Header from '@cloudscape-design/components/header';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import { Outlet, useOutletContext, useParams } from 'react-router-dom';
@@ -42,12 +42,12 @@ export function useOpenAccount(): OpenAccount {
 
 export const accountPath = (account: Account, rest = '') => `/accounts/${encodeURIComponent(account.AccountId)}${rest}`;
 
-/** The breadcrumbs of a screen of an open account: Accounts › <account> › Users or Settings. */
-export function accountCrumbs(account: Account, section: 'Users' | 'Settings') {
+/** The breadcrumbs of a screen of an open account: Accounts › <account> › Users, Domains or Settings. */
+export function accountCrumbs(account: Account, section: 'Users' | 'Domains' | 'Settings') {
   return [
     { text: 'Accounts', to: '/accounts' },
     { text: account.Name, to: accountPath(account, '/users') },
-    { text: section, to: accountPath(account, section === 'Users' ? '/users' : '/settings') },
+    { text: section, to: accountPath(account, `/${section.toLowerCase()}`) },
   ];
 }
 

@@ -19,6 +19,7 @@ const states: Record<Invitation['State'], { type: StatusIndicatorProps.Type; tex
   invitee_removed: { type: 'stopped', text: 'Ended: the person was removed from the account' },
   account_deleted: { type: 'stopped', text: 'Ended: the account was deleted' },
   superseded: { type: 'stopped', text: 'Replaced by a newer invitation' },
+  domain_claimed: { type: 'stopped', text: "Ended: another organization claimed the invitee's email domain" },
 };
 
 function licenseOnAcceptance(invitation: Invitation): ReactNode {

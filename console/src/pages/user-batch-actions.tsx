@@ -81,7 +81,8 @@ interface MenuItem {
 export function batchMenu(account: Account, allowed: (operation: GatedOperation) => boolean): MenuItem[] {
   const ids: BatchActionId[] =
     account.AccountType === 'Team'
-      ? ['assign-pro', 'assign-basic', 'remove-users']
+      ? // A Team account's members are suspended only when its last domain is released; they can be activated.
+        ['assign-pro', 'assign-basic', 'remove-users', 'activate-users']
       : account.AccountType === 'EnterpriseLWA'
         ? ['assign-pro', 'assign-basic', 'suspend-users', 'activate-users']
         : ['assign-pro', 'assign-basic'];

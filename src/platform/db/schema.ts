@@ -196,6 +196,10 @@ export interface Database {
   audit_events: AuditEventsTable;
 }
 
+/** The query builder, knowing the generated column `email_domain` (the part of email_norm after its @) of users
+ *  and identities, which only queries by domain read (migration 012). */
+export const withEmailDomains = (ex: Executor) => ex.withTables<{ users: { email_domain: string }; identities: { email_domain: string } }>();
+
 /** What a repository accepts: the database itself or an open transaction, so services can compose them. */
 export type Executor = Kysely<Database> | Transaction<Database>;
 export type Db = Kysely<Database>;
