@@ -138,8 +138,9 @@ describe('migration 011 builds the words of existing members', () => {
 
   test('registered live members are found by any word; invitees, suspended and removed members are not; down drops the table', async () => {
     const opened = fresh.opened();
-    const { '011-directory-words': words, ...before011 } = allMigrations();
-    assert.ok(words, 'migration 011 is registered');
+    const all = allMigrations();
+    assert.ok(all['011-directory-words'], 'migration 011 is registered');
+    const before011 = Object.fromEntries(Object.entries(all).filter(([name]) => name < '011'));
     await migrateToLatest(opened.db, before011);
     const accounts = new AccountsService({ db: opened.db, clock: systemClock, audit: new AuditLog({ db: opened.db, clock: systemClock }) });
     const account = await accounts.createAccount({ type: 'system', id: 'test' }, 'Before words');
@@ -170,7 +171,7 @@ describe('migration 011 builds the words of existing members', () => {
     assert.equal((await emails(account.id, 'example')).length, 20);
 
     const migrator = new Migrator({ db: opened.db, provider: { getMigrations: async () => allMigrations() } });
-    const { error } = await migrator.migrateDown();
+    const { error } = await migrator.migrateTo('010-one-account-per-person');
     assert.equal(error, undefined);
     assert.ok(!(await opened.db.introspection.getTables()).some((t) => t.name === 'directory_words'));
     await migrateToLatest(opened.db, allMigrations());

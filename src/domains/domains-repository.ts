@@ -101,6 +101,11 @@ export const domainsRepository = {
     await q.execute();
   },
 
+  async findByIds(ex: Executor, ids: string[]): Promise<Domain[]> {
+    if (ids.length === 0) return [];
+    return (await ex.selectFrom('domains').selectAll().where('id', 'in', ids).execute()).map(toDomain);
+  },
+
   async findOfAccount(ex: Executor, accountId: string, name: string): Promise<Domain | undefined> {
     const r = await ex.selectFrom('domains').selectAll().where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst();
     return r && toDomain(r);

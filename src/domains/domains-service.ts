@@ -29,7 +29,10 @@ export const MAX_CLAIMS_PER_ACCOUNT = 100;
 const MINUTE = 60_000;
 /** Minutes to wait after the first, second, ... look at a pending claim; hourly after the last. */
 const BACKOFF_MINUTES = [1, 2, 5, 10, 15, 30];
-const SWEEP_BATCH = 500;
+const SWEEP_BATCH = 100;
+/** Claims one check job looks at. */
+const CHECK_BATCH = 50;
+const SYSTEM: Actor = { type: 'system', id: 'domains' };
 const RECORD_PREFIX = '_carillon.';
 const VALUE_PREFIX = 'carillon-domain-verification=';
 
@@ -52,7 +55,7 @@ export class DomainsService {
       mailer: Mailer;
       lookup: DnsLookup;
       adoptKind: JobKind<AdoptJob>;
-      checkKind: JobKind<{ domainId: string }>;
+      checkKind: JobKind<{ domainIds: string[] }>;
       /** The addresses of the installation's full administrators (told when a verified record disappears). */
       fullAdministrators: (ex: Executor) => Promise<string[]>;
       /** Members of the released domain: Registered ones become Released, every one is signed out. */
@@ -168,11 +171,41 @@ export class DomainsService {
     return this.get(accountId, domain.name);
   }
 
-  /** One look at DNS for a claim, and what follows from it (the sweep's jobs and "Verify now" both come here). */
-  async check(domainId: string, actor: Actor = { type: 'system', id: 'domains' }): Promise<void> {
+  /** One look at DNS for a claim, and what follows from it ("Verify now", and the sweep for a claim it finds). */
+  async check(domainId: string, actor: Actor = SYSTEM): Promise<void> {
     const domain = await domainsRepository.findById(this.deps.db, domainId);
     if (!domain || domain.status === 'Failed') return;
-    const result = await this.deps.lookup(recordNameOf(domain.name), domain.verificationValue);
+    await this.record(domain, await this.deps.lookup(recordNameOf(domain.name), domain.verificationValue), actor);
+  }
+
+  /**
+   * The sweep's check of a batch of claims: the lookups side by side (each after `pace`), then what they found in
+   * one transaction, except a pending claim whose record was found, which is verified in a transaction of its own
+   * (one owner per domain, however verifications race).
+   */
+  async checkMany(domainIds: string[], pace: () => Promise<void>): Promise<void> {
+    const domains = (await domainsRepository.findByIds(this.deps.db, domainIds)).filter((d) => d.status !== 'Failed');
+    const results = await Promise.all(
+      domains.map(async (d) => {
+        await pace();
+        return { domain: d, result: await this.deps.lookup(recordNameOf(d.name), d.verificationValue) };
+      }),
+    );
+    const verifying = results.filter((r) => r.domain.status === 'PendingVerification' && r.result === 'Found');
+    const rest = results.filter((r) => !verifying.includes(r));
+    if (rest.length > 0) {
+      await this.deps.db.transaction().execute(async (trx) => {
+        for (const { domain, result } of rest) {
+          await this.apply(trx, domain, result, SYSTEM);
+          // Let the node's requests in between claims (the API reads through its own connection meanwhile).
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      });
+    }
+    for (const { domain, result } of verifying) await this.record(domain, result, SYSTEM);
+  }
+
+  private async record(domain: Domain, result: CheckResult, actor: Actor): Promise<void> {
     try {
       await this.deps.db.transaction().execute(async (trx) => {
         await domainsRepository.lockName(trx, domain.name);
@@ -297,11 +330,12 @@ export class DomainsService {
    */
   async sweep(): Promise<number> {
     let queued = 0;
-    for (let round = 0; round < 200; round++) {
+    for (let round = 0; round < 1000; round++) {
       const n = await this.deps.db.transaction().execute(async (trx) => {
         const now = this.now();
         const ids = await domainsRepository.takeDue(trx, now.toISOString(), SWEEP_BATCH, new Date(now.getTime() + 15 * MINUTE).toISOString());
-        await this.deps.jobs.enqueueMany(trx, this.deps.checkKind, ids.map((domainId) => ({ payload: { domainId }, uniqueKey: `domains.check:${domainId}` })));
+        const batches = Array.from({ length: Math.ceil(ids.length / CHECK_BATCH) }, (_, i) => ids.slice(i * CHECK_BATCH, (i + 1) * CHECK_BATCH));
+        await this.deps.jobs.enqueueMany(trx, this.deps.checkKind, batches.map((domainIds) => ({ payload: { domainIds } })));
         return ids.length;
       });
       queued += n;

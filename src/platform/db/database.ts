@@ -7,6 +7,7 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration }
 import pg from 'pg';
 import type { Database, Db, Executor } from './schema.js';
 import { prepareHotQuery, type HotQuery, type PreparedHotQuery, type Reader } from './reader.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 export type Engine = 'sqlite' | 'postgres';
 
 /**
@@ -137,6 +138,9 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
+  // Checkpoints run on their own thread (sqlite-checkpointer.ts), not in this connection's commits.
+  file.pragma('wal_autocheckpoint = 0');
+  const checkpointer = startCheckpointer(filename);
   addFunctions(file);
   // better-sqlite3 compiles a statement on every prepare(); the same SQL text recurs on every request, so keep
   // the compiled statements (a single connection runs one statement at a time, so reuse is safe).
@@ -203,6 +207,7 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
     listen: async (channel, onSignal) => channels.listen(channel, onSignal),
     close: async () => {
       endHeldSnapshot();
+      await checkpointer.stop();
       readConnection.close();
       await db.destroy();
     },
