@@ -6,7 +6,6 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { domainToASCII } from 'node:url';
-import { parse } from 'tldts';
 
 // The list also holds the names RFC 2606 reserves for documentation, which no provider serves.
 const reserved = new Set(['example.com', 'example.net', 'example.org']);
@@ -15,8 +14,17 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 export type DomainName = { name: string } | { problem: string };
 
+// tldts holds the Public Suffix List in memory (about 12 MB): loaded on the first claim, not at start.
+let tldts: Promise<typeof import('tldts')> | undefined;
+
+/** The spelling a claim is stored under, for finding one (no judgement of whether it could be claimed). */
+export function canonicalDomainName(input: string): string {
+  const raw = input.trim();
+  return domainToASCII(raw.endsWith('.') ? raw.slice(0, -1) : raw) || raw.toLowerCase();
+}
+
 /** The claimable spelling of `input`, or why it cannot be claimed (a sentence for the administrator). */
-export function normalizeDomainName(input: string): DomainName {
+export async function normalizeDomainName(input: string): Promise<DomainName> {
   const raw = input.trim();
   if (raw === '') return { problem: 'Enter a domain name, such as example.com.' };
   if (raw.includes('*')) return { problem: 'A wildcard cannot be claimed: claim each domain or subdomain on its own.' };
@@ -38,7 +46,7 @@ export function normalizeDomainName(input: string): DomainName {
   if (!labels.every((l) => LABEL.test(l))) {
     return { problem: `${raw} is not a host name: use letters, digits and hyphens, with no label starting or ending with a hyphen.` };
   }
-  const parsed = parse(ascii, { allowPrivateDomains: true });
+  const parsed = (await (tldts ??= import('tldts'))).parse(ascii, { allowPrivateDomains: true });
   if (parsed.publicSuffix === ascii || parsed.domain === null) {
     return { problem: `${ascii} is a public suffix, under which anyone may register names: claim your own domain under it.` };
   }

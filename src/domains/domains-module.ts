@@ -79,6 +79,9 @@ async function adopt(s: Services, p: { accountId: string; domain: string; email:
     if (joins) {
       await s.users.provisionMember(trx, system, { accountId: p.accountId, identityId: identity.id, email: identity.email, displayName: identity.displayName, license: undefined });
       await s.signin.endTrial(trx, identity);
+      // The accounts they left see why in their own audit log.
+      const left = elsewhere.filter((u) => u.registrationStatus === 'Registered');
+      await s.audit.recordMany(trx, system, left.map((u) => ({ action: 'RemoveUser', resourceType: 'user', resourceId: u.id, accountId: u.accountId, details: { email: u.email, via: `domain ${p.domain} verified by another account` } })));
     }
     if (!joins && invitees.length === 0) return 'nothing to do';
     const account = await s.accounts.getAccount(p.accountId, trx);

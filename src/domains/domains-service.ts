@@ -21,7 +21,7 @@ import type { JobKind } from '../platform/jobs/job-kind.js';
 import { page, type Page } from '../platform/page.js';
 import type { Actor } from '../platform/types.js';
 import type { CheckResult, DnsLookup } from './dns-check.js';
-import { domainOfEmail, normalizeDomainName } from './domain-name.js';
+import { canonicalDomainName, domainOfEmail, normalizeDomainName } from './domain-name.js';
 import { DomainTaken, domainsRepository, type Domain, type DomainPatch } from './domains-repository.js';
 
 export const CLAIM_LIFETIME_DAYS = 30;
@@ -88,15 +88,15 @@ export class DomainsService {
     return out;
   }
 
-  private static parse(raw: string): string {
-    const n = normalizeDomainName(raw);
+  private static async parse(raw: string): Promise<string> {
+    const n = await normalizeDomainName(raw);
     if ('problem' in n) throw new AppError('domain.invalid', n.problem);
     return n.name;
   }
 
   /** Claims a domain for an account: a fresh claim, or a failed one of the same account started over. */
   async claim(actor: Actor, accountId: string, rawName: string): Promise<Domain> {
-    const name = DomainsService.parse(rawName);
+    const name = await DomainsService.parse(rawName);
     try {
       return await this.deps.db.transaction().execute(async (trx) => {
         await this.deps.accounts.getAccount(accountId, trx);
@@ -149,9 +149,9 @@ export class DomainsService {
 
   async get(accountId: string, rawName: string, ex: Executor = this.deps.db): Promise<Domain> {
     await this.deps.accounts.getAccount(accountId, ex);
-    const n = normalizeDomainName(rawName);
-    const domain = 'name' in n ? await domainsRepository.findOfAccount(ex, accountId, n.name) : undefined;
-    if (!domain) throw new AppError('domain.not_found', `The account has no claim of ${'name' in n ? n.name : rawName.slice(0, 253)}.`);
+    const name = canonicalDomainName(rawName);
+    const domain = await domainsRepository.findOfAccount(ex, accountId, name);
+    if (!domain) throw new AppError('domain.not_found', `The account has no claim of ${name.slice(0, 253)}.`);
     return domain;
   }
 
@@ -340,6 +340,9 @@ export class DomainsService {
       });
       queued += n;
       if (n < SWEEP_BATCH) break;
+      // On SQLite a transaction resolves without waiting for I/O: without this the batches would run back to back
+      // and hold the node's requests for their whole length (300 ms for 10,000 claims, seen in a CPU profile).
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return queued;
   }
