@@ -11,6 +11,7 @@ import { BatchSuspendUserCommand, CreateAccountCommand, DeleteAccountCommand, Ge
 import { DAY_MS, ManualClock } from '../src/platform/clock.js';
 import type { Domain } from '../src/domains/domains-wire.js';
 import { Browser, csrfOf } from './support/browser.js';
+import { runCarillon } from './support/cli.js';
 import { startDnsServer, type DnsServer } from './support/dns-server.js';
 import { signedRequest, type RawResponse } from './support/signed-request.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -171,6 +172,48 @@ describe('domain names', () => {
     // A subdomain of one's own domain, and a name under a private suffix, are claimable.
     assert.equal((await claim(a, `eu.acme-${hex()}.com`)).status, 201);
     assert.equal((await claim(a, `team-${hex()}.github.io`)).status, 201);
+  });
+});
+
+describe('listing and the CLI', () => {
+  test('ListDomains pages with NextToken in claim order, and GetDomain finds a claim by any spelling of its name', async () => {
+    const a = await account();
+    const names = [newDomain('one'), newDomain('two'), newDomain('three')];
+    for (const n of names) await claimed(a, n);
+    const first = await api('GET', `/accounts/${a}/domains`, undefined, { 'max-results': '2' });
+    assert.deepEqual(first.json.Domains.map((d: Domain) => d.DomainName), names.slice(0, 2));
+    assert.ok(first.json.NextToken);
+    const second = await api('GET', `/accounts/${a}/domains`, undefined, { 'max-results': '2', 'next-token': first.json.NextToken });
+    assert.deepEqual(second.json.Domains.map((d: Domain) => d.DomainName), names.slice(2));
+    assert.equal(second.json.NextToken, undefined);
+    assert.equal((await api('GET', `/accounts/${a}/domains`, undefined, { 'next-token': 'garbage' })).status, 400);
+    assert.equal((await getDomain(a, `${names[1]!.toUpperCase()}.`)).json.Domain.DomainName, names[1]);
+    assert.equal((await getDomain(a, newDomain('never'))).status, 404);
+  });
+
+  test('carillon domains claim | list | verify | release', async () => {
+    const a = await account();
+    const name = newDomain('cli');
+    const carillon = (...args: string[]) => runCarillon(server.env, 'domains', ...args);
+    const claimedOut = await carillon('claim', '--account', a, name.toUpperCase());
+    assert.equal(claimedOut.code, 0, claimedOut.stderr);
+    const value = /"(carillon-domain-verification=[A-Za-z0-9_-]+)"/.exec(claimedOut.stdout)?.[1];
+    assert.ok(value, claimedOut.stdout);
+    assert.match(claimedOut.stdout, new RegExp(`_carillon\\.${name.replace(/\./g, '\\.')}`));
+    const listed = await carillon('list', '--account', a);
+    assert.match(listed.stdout, new RegExp(`${name.replace(/\./g, '\\.')}\\s+PendingVerification`));
+    dns.zones.set(`_carillon.${name}`, { txt: [[value]] });
+    const verified = await carillon('verify', '--account', a, name);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stdout, /Verified \(last check: Found\)/);
+    const released = await carillon('release', '--account', a, name);
+    assert.equal(released.code, 0, released.stderr);
+    assert.match(released.stdout, /Team account again/);
+    assert.equal((await getDomain(a, name)).status, 404);
+    assert.equal((await carillon('claim', name)).code, 2, 'a claim without --account is a usage error');
+    const refused = await carillon('claim', '--account', a, 'gmail.com');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /public email provider/);
   });
 });
 

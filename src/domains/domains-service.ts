@@ -41,7 +41,7 @@ export const recordNameOf = (name: string) => RECORD_PREFIX + name;
 
 export type AdoptJob = { accountId: string; domain: string; phase: 'identities' | 'members'; after: string | null };
 
-/** Told, in the releasing transaction, what a release did to the account's members. */
+/** What a release did to the account's members, for its audit record and the CLI's answer. */
 export type ReleaseOutcome = { released: number; stillSuspended: number; accountNowTeam: boolean; suspendedRemaining: number };
 
 export class DomainsService {

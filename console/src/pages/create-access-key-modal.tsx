@@ -9,12 +9,13 @@ import Modal from '@cloudscape-design/components/modal';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState } from 'react';
-import type { ApiError, CreatedAccessKey, Role } from '../api';
+import type { CreatedAccessKey, Role } from '../api';
 import { AccountSelect } from '../components/account-select';
-import { ErrorAlert, toApiError } from '../components/error-explanation';
+import { ErrorAlert } from '../components/error-explanation';
 import { useInitialFocus } from '../components/initial-focus';
 import { ModalFooter } from '../components/modal-footer';
 import { OneTimeSecret } from '../components/one-time-secret';
+import { useSubmission } from '../components/submission';
 import { roleOptions } from '../format';
 import { useSignedIn } from '../session';
 
@@ -25,29 +26,18 @@ export function CreateAccessKeyModal({ onCreated, onDismiss }: { onCreated: () =
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('read-only');
   const [accountId, setAccountId] = useState('');
-  const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { submitted, busy, error, submit } = useSubmission();
   const [created, setCreated] = useState<CreatedAccessKey>();
   const input = useInitialFocus<InputProps.Ref>();
 
   const trimmed = name.trim();
   const problem = !trimmed ? 'Name the key after what uses it, such as “billing export”.' : trimmed.length > MAX_NAME ? `Use at most ${MAX_NAME} characters.` : undefined;
 
-  async function create() {
-    setSubmitted(true);
-    if (problem) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+  const create = () =>
+    submit(problem, async () => {
       setCreated((await api.createAccessKey({ Name: trimmed, Role: role, ...(accountId && { AccountId: accountId }) })).AccessKey);
       onCreated();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <Modal

@@ -19,6 +19,7 @@ import { ErrorAlert, toApiError } from '../components/error-explanation';
 import { useFlash } from '../components/flash';
 import { useInitialFocus } from '../components/initial-focus';
 import { ModalFooter } from '../components/modal-footer';
+import { useSubmission } from '../components/submission';
 import { Page } from '../components/page';
 import { accountTypeLabels, formatCount, formatDateTime, plural } from '../format';
 import { useSignedIn } from '../session';
@@ -237,21 +238,10 @@ function ClaimDomainModal({ onClaimed, onDismiss }: { onClaimed: (d: Domain) => 
   const { account } = useOpenAccount();
   const { api } = useSignedIn();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { submitted, busy, error, submit } = useSubmission();
   const input = useInitialFocus<InputProps.Ref>();
-
-  async function submit() {
-    if (!name.trim()) return setError(undefined);
-    setBusy(true);
-    setError(undefined);
-    try {
-      onClaimed((await api.claimDomain(account.AccountId, name.trim())).Domain);
-    } catch (e) {
-      setError(toApiError(e));
-      setBusy(false);
-    }
-  }
+  const problem = name.trim() ? undefined : 'Enter the domain to claim, such as example.com.';
+  const claim = () => submit(problem, async () => onClaimed((await api.claimDomain(account.AccountId, name.trim())).Domain));
 
   return (
     <Modal
@@ -259,13 +249,13 @@ function ClaimDomainModal({ onClaimed, onDismiss }: { onClaimed: (d: Domain) => 
       header="Claim a domain"
       closeAriaLabel="Close dialog"
       onDismiss={() => !busy && onDismiss()}
-      footer={<ModalFooter label="Claim" onAction={() => void submit()} onCancel={onDismiss} busy={busy} />}
+      footer={<ModalFooter label="Claim" onAction={() => void claim()} onCancel={onDismiss} busy={busy} />}
       data-testid="claim-domain-modal"
     >
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          void submit();
+          void claim();
         }}
       >
         <SpaceBetween size="m">
@@ -273,6 +263,7 @@ function ClaimDomainModal({ onClaimed, onDismiss }: { onClaimed: (d: Domain) => 
           <FormField
             label="Domain"
             description="One domain or subdomain per claim (example.com, eu.example.com). You then publish a TXT record in its DNS to prove it is yours."
+            errorText={submitted ? problem : undefined}
           >
             <Input ref={input} value={name} placeholder="example.com" onChange={({ detail }) => setName(detail.value)} />
           </FormField>

@@ -9,11 +9,12 @@ import Modal from '@cloudscape-design/components/modal';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
 import { useState } from 'react';
-import type { AdministratorInvitation, ApiError, Role } from '../api';
-import { ErrorAlert, toApiError } from '../components/error-explanation';
+import type { AdministratorInvitation, Role } from '../api';
+import { ErrorAlert } from '../components/error-explanation';
 import { useInitialFocus } from '../components/initial-focus';
 import { ModalFooter } from '../components/modal-footer';
 import { OneTimeSecret } from '../components/one-time-secret';
+import { useSubmission } from '../components/submission';
 import { formatDateTime, roleLabels, roleOptions } from '../format';
 import { useSignedIn } from '../session';
 
@@ -24,28 +25,14 @@ export function InviteAdministratorModal({ onDismiss }: { onDismiss: () => void 
   const [email, setEmail] = useState('');
   // The least access by default: a role is given on purpose.
   const [role, setRole] = useState<Role>('read-only');
-  const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { submitted, busy, error, submit } = useSubmission();
   const [invitation, setInvitation] = useState<AdministratorInvitation>();
   const input = useInitialFocus<InputProps.Ref>();
 
   const trimmed = email.trim();
   const problem = !EMAIL.test(trimmed) || trimmed.length > 254 ? 'Enter an email address, such as name@example.com.' : undefined;
 
-  async function invite() {
-    setSubmitted(true);
-    if (problem) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      setInvitation(await api.inviteAdministrator(trimmed, role));
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const invite = () => submit(problem, async () => setInvitation(await api.inviteAdministrator(trimmed, role)));
 
   return (
     <Modal
